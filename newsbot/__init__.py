@@ -1,0 +1,1 @@
+"""newsbot: a Scrapy project that crawls news sites into clean, deduplicated articles."""

@@ -1,0 +1,82 @@
+"""Make an article body fragment safe to store and republish.
+
+Removes scripts, styles, frames, forms, HTML comments, inline event handlers, javascript:
+links and tracking pixels; makes every link and image URL absolute against the article's
+real URL (never a mirror's). Works on a copy of an lxml element.
+"""
+from __future__ import annotations
+
+import copy
+from urllib.parse import urljoin
+
+from lxml import etree, html
+
+DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "form", "input", "button", "link", "meta")
+URL_ATTRS = ("href", "src", "data-original", "data-src")
+LAZY_SRC = ("src", "data-original", "data-src")
+
+
+def image_src(img: etree._Element) -> str | None:
+    """The picture's own URL: ``src``, or the lazy-loading attribute when ``src`` is absent."""
+    for attr in LAZY_SRC:
+        value = (img.get(attr) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    return None
+
+
+def is_tracker(img: etree._Element) -> bool:
+    """1x1 pixels and images without any address are trackers or decoration, not content."""
+    size = {(img.get("width") or "").strip().removesuffix("px"), (img.get("height") or "").strip().removesuffix("px")}
+    return image_src(img) is None or size <= {"0", "1"} and size != {""}
+
+
+def clean_fragment(element: etree._Element, base_url: str, drop_selectors: tuple[str, ...] = ()) -> etree._Element:
+    """A cleaned deep copy of ``element`` (see the module docstring)."""
+    root = copy.deepcopy(element)
+    root.tail = None
+    for css in drop_selectors:
+        for node in root.cssselect(css):
+            _remove(node)
+    for node in list(root.iter(*DROP_TAGS, etree.Comment)):
+        _remove(node)
+    for img in list(root.iter("img")):
+        if is_tracker(img):
+            _remove(img)
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for attr in list(node.attrib):
+            if attr.lower().startswith("on"):
+                del node.attrib[attr]
+        for attr in URL_ATTRS:
+            value = (node.get(attr) or "").strip()
+            if not value:
+                continue
+            if value.lower().startswith(("javascript:", "vbscript:", "data:")):
+                del node.attrib[attr]
+            else:
+                node.set(attr, urljoin(base_url, value))
+    return root
+
+
+def inner_html(element: etree._Element) -> str:
+    """The element's content serialised as HTML, without the element's own tag."""
+    parts = [element.text or ""]
+    parts.extend(html.tostring(child, encoding="unicode", with_tail=True) for child in element)
+    return "".join(parts).strip()
+
+
+def _remove(node: etree._Element) -> None:
+    """Remove ``node`` but keep its tail text in the tree."""
+    parent = node.getparent()
+    if parent is None:
+        return
+    tail = node.tail
+    if tail:
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(node)

@@ -1,0 +1,39 @@
+"""The items newsbot produces (see DESIGN.md, "The Article item")."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Image:
+    """A picture of an article together with its caption (never two parallel lists)."""
+
+    url: str = ""
+    caption: str | None = None
+    alt: str | None = None
+    width: int | None = None
+    height: int | None = None
+    index: int = 0  # the paragraph position it stands before
+
+
+@dataclass
+class Article:
+    url: str | None = None
+    fetched_url: str | None = None
+    site: str | None = None
+    source_name: str | None = None
+    source: str | None = None
+    categories: list[str] = field(default_factory=list)
+    title: str | None = None
+    summary: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: str | None = None
+    updated_at: str | None = None
+    lead_image: Image | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    body_html: str | None = None
+    tags: list[str] = field(default_factory=list)
+    language: str | None = None
+    content_hash: str | None = None
+    crawled_at: str | None = None

@@ -1,0 +1,77 @@
+"""Scrapy settings for newsbot.
+
+Every knob has a default that works against the real sites; deploy-time values can also
+come from the environment (same name as the setting) so that scrapyd and cron jobs need
+no code change. `-s NAME=value` on the command line always wins.
+"""
+from __future__ import annotations
+
+import os
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+BOT_NAME = "newsbot"
+SPIDER_MODULES = ["newsbot.spiders"]
+NEWSPIDER_MODULE = "newsbot.spiders"
+COMMANDS_MODULE = "newsbot.commands"
+
+# --- who we are and how politely we crawl -------------------------------------------
+NEWSBOT_CONTACT_URL = _env("NEWSBOT_CONTACT_URL", "https://github.com/newsbot/newsbot")
+USER_AGENT = f"newsbot/0.1 (+{NEWSBOT_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+HTTPCACHE_ENABLED = False
+HTTPCACHE_DIR = "httpcache"
+HTTPCACHE_EXPIRATION_SECS = 0
+
+# --- newsbot ------------------------------------------------------------------------
+# Where the guancha spider fetches from. Items always carry the real site's URLs, so a
+# mirror (the bundled sample site, a cache) changes where pages come from, not the items.
+NEWSBOT_GUANCHA_WWW = _env("NEWSBOT_GUANCHA_WWW", "https://www.guancha.cn")
+NEWSBOT_GUANCHA_USER = _env("NEWSBOT_GUANCHA_USER", "https://user.guancha.cn")
+NEWSBOT_GUANCHA_APP = _env("NEWSBOT_GUANCHA_APP", "https://app.guancha.cn")
+NEWSBOT_CATEGORY_GROUP = "新媒体"
+NEWSBOT_MAX_PAGES = 10
+# ISO 8601 instant that relative times ("3小时前") are resolved against; empty = now.
+NEWSBOT_NOW = _env("NEWSBOT_NOW", "")
+# Where embedded state (seen articles, spool files) lives when no MongoDB is configured.
+NEWSBOT_STATE_DIR = _env("NEWSBOT_STATE_DIR", ".newsbot")
+
+DOWNLOADER_MIDDLEWARES = {
+    "newsbot.middlewares.encoding.EncodingFixMiddleware": 575,
+}
+
+EXTENSIONS = {
+    "newsbot.extensions.stats_file.StatsFile": 500,
+}
+NEWSBOT_STATS_FILE = _env("NEWSBOT_STATS_FILE", "")
+
+# --- storage and export ---------------------------------------------------------------
+MONGO_URI = _env("MONGO_URI")
+MONGO_DATABASE = _env("MONGO_DATABASE", "newsbot")
+MONGO_COLLECTION = _env("MONGO_COLLECTION", "articles")
+
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {}
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = _env("NEWSBOT_LOG_LEVEL", "INFO")

@@ -1,0 +1,1 @@
+"""Site modules: pure extraction from a downloaded page (no requests)."""

@@ -1,0 +1,1 @@
+"""guancha.cn (观察者网): article, list and 风闻 extraction."""

@@ -1,0 +1,87 @@
+"""guancha.cn article pages (www): one page in, one Article out. See guancha-site.md."""
+from __future__ import annotations
+
+import re
+
+from parsel import Selector
+from scrapy.http import TextResponse
+
+from newsbot.items import Article
+from newsbot.loaders import ArticleLoader
+from newsbot.sites.guancha.body import extract_body
+from newsbot.sites.guancha.context import SOURCE_NAME, PageContext, start_loader
+from newsbot.text import normalise_ws
+
+BYLINE = re.compile(r"^【文\s*/\s*(?P<who>[^】]+)】")
+NOT_NAMES = ("编译", "整理", "翻译")
+FENGWEN_REDIRECT = re.compile(r"user\.guancha\.cn/main/content\?id=(\d+)\"")
+
+
+def byline_authors(first_paragraph: str | None) -> list[str]:
+    """Authors named by a ``【文/…】`` byline.
+
+    >>> byline_authors("【文/观察者网专栏作者 王文】")
+    ['王文']
+    >>> byline_authors("【文/ 观察者网 齐倩 编译】"), byline_authors("【文/张三、李四】")
+    (['齐倩'], ['张三', '李四'])
+    >>> byline_authors("正文第一段")
+    []
+    """
+    match = BYLINE.match(first_paragraph or "")
+    if not match:
+        return []
+    tokens = [t for t in match["who"].split() if not t.startswith(SOURCE_NAME) and t not in NOT_NAMES]
+    return [name for token in tokens for name in token.split("、") if name]
+
+
+def source_of(spans: list[str]) -> str | None:
+    """The publisher named in the ``来源：X`` span.
+
+    >>> source_of(["2019-09-07 15:10:53", "字号：A- A A+", "来源：EETOP"])
+    'EETOP'
+    """
+    for text in spans:
+        if "来源" in text:
+            value = re.split(r"[：:]", text, maxsplit=1)[-1]
+            return normalise_ws(value) or None
+    return None
+
+
+def fengwen_redirect(response: TextResponse) -> str | None:
+    """The 风闻 post id when the page is only a script redirect stub."""
+    if response.css("div.content.all-txt"):
+        return None
+    match = FENGWEN_REDIRECT.search(response.text)
+    return match.group(1) if match else None
+
+
+def extract_article(response: TextResponse, ctx: PageContext) -> Article:
+    sel: Selector = response.selector
+    loader = ArticleLoader(selector=sel)
+    start_loader(loader, ctx)
+
+    loader.add_css("title", "li.left-main > h3 ::text")
+    time_blocks = sel.css("div.time.fix")
+    spans = [normalise_ws("".join(s.css("::text").getall())) for s in time_blocks[:1].css("span")]
+    if spans:
+        loader.add_value("published_at", spans[0])
+    for block in time_blocks[1:]:
+        text = normalise_ws("".join(block.css("::text").getall()))
+        if "最后更新" in text:
+            loader.add_value("updated_at", text)
+    source = source_of(spans) or SOURCE_NAME
+    loader.add_value("source", source)
+
+    loader.add_xpath("summary", "//meta[translate(@name, 'DESCRIPTION', 'description')='description']/@content")
+    loader.add_css("tags", "div.key-word a::text")
+
+    body_nodes = sel.css("div.content.all-txt")
+    body = extract_body(body_nodes[0].root if body_nodes else None, ctx.canonical)
+    loader.add_value("paragraphs", body.paragraphs)
+    loader.add_value("images", body.images)
+    loader.add_value("body_html", body.html or None)
+
+    authors = [normalise_ws(a) for a in sel.css("div.author-intro p > a::text").getall()]
+    authors = [a for a in authors if a] or byline_authors(body.paragraphs[0] if body.paragraphs else None)
+    loader.add_value("authors", authors or [source])
+    return loader.load_item()

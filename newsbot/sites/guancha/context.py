@@ -1,0 +1,37 @@
+"""What the crawl knows about a page besides its bytes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from newsbot.loaders import ArticleLoader
+from newsbot.sites.listing import ListEntry
+
+SITE = "guancha"
+SOURCE_NAME = "观察者网"
+FENGWEN_SOURCE = "风闻社区"
+LANGUAGE = "zh-CN"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    canonical: str  # the article's real canonical URL
+    fetched: str  # the real-host URL of the page downloaded
+    now: datetime  # the crawl's now, for relative times
+    group: str = "新媒体"  # first category level
+    listing: ListEntry | None = None
+
+
+def start_loader(loader: ArticleLoader, ctx: PageContext) -> None:
+    """Fields every guancha article gets from the crawl rather than from the page."""
+    loader.add_value("url", ctx.canonical)
+    loader.add_value("fetched_url", ctx.fetched)
+    loader.add_value("site", SITE)
+    loader.add_value("source_name", SOURCE_NAME)
+    loader.add_value("language", LANGUAGE)
+    listing = ctx.listing
+    if listing is not None:
+        loader.add_value("categories", [ctx.group, SOURCE_NAME, listing.channel])
+        loader.add_value("summary", listing.summary)
+        if listing.lead_image is not None:
+            loader.add_value("lead_image", listing.lead_image)

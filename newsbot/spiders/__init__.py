@@ -1,0 +1,1 @@
+"""Spiders: navigation only. Field extraction lives in newsbot.sites."""

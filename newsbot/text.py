@@ -1,0 +1,76 @@
+"""Pure text helpers shared by extraction (loaders) and the clean pipeline.
+
+Whitespace normalisation lives here and nowhere else.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+# Characters that render as nothing and only get in the way of comparisons. ZERO WIDTH
+# JOINER is left alone on purpose: it is part of emoji sequences.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u2060\ufeff"))
+# str.split() with no argument splits on every Unicode whitespace character, which
+# includes U+3000 (ideographic space), U+00A0 (no-break space), tabs and newlines.
+
+
+def normalise_ws(text: str | None) -> str:
+    """Collapse every run of whitespace to one ASCII space and strip the ends.
+
+    Full-width (U+3000) and no-break (U+00A0) spaces count as whitespace; zero-width
+    characters are removed. ``None`` becomes the empty string.
+
+    >>> normalise_ws("  观察者网\\u3000\\u3000头条 \\n\\t news\\xa0 ")
+    '观察者网 头条 news'
+    >>> normalise_ws("a\\u200bb")
+    'ab'
+    >>> normalise_ws(None)
+    ''
+    >>> normalise_ws("\\u3000 \\xa0")
+    ''
+    """
+    if not text:
+        return ""
+    return " ".join(text.translate(_INVISIBLE).split())
+
+
+def normalise_optional(text: str | None) -> str | None:
+    """Like :func:`normalise_ws`, but an empty result is ``None``.
+
+    >>> normalise_optional(" \\u3000") is None
+    True
+    >>> normalise_optional(" 摘要 ")
+    '摘要'
+    """
+    value = normalise_ws(text)
+    return value or None
+
+
+def normalise_paragraphs(paragraphs: Iterable[str | None]) -> list[str]:
+    """Normalise each paragraph and drop the ones left empty.
+
+    >>> normalise_paragraphs(["\\u3000\\u3000第一段。", "  ", None, "第二段\\n继续"])
+    ['第一段。', '第二段 继续']
+    """
+    out = []
+    for paragraph in paragraphs:
+        value = normalise_ws(paragraph)
+        if value:
+            out.append(value)
+    return out
+
+
+def content_hash(title: str | None, paragraphs: Iterable[str | None]) -> str:
+    """SHA-256 (hex) of the normalised title and paragraphs, one per line.
+
+    Whitespace differences do not change the hash; text differences do.
+
+    >>> content_hash(" 标题 ", ["第一段", " "]) == content_hash("标题", ["第一段"])
+    True
+    >>> content_hash("标题", ["第一段"]) == content_hash("标题", ["第二段"])
+    False
+    >>> len(content_hash("t", ["p"]))
+    64
+    """
+    lines = [normalise_ws(title), *normalise_paragraphs(paragraphs)]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()

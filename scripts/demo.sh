@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The main job, offline: serve the bundled sample site on loopback, crawl every channel of
+# it into JSON lines and Hexo posts, with the embedded (sqlite) state store.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+OUT=${OUT:-output}
+mkdir -p "$OUT"
+ports="$OUT/.sample-site.json"
+rm -f "$ports"
+"$PY" scripts/sample_site.py --ports-file "$ports" &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [ -s "$ports" ] && break; sleep 0.1; done
+[ -s "$ports" ] || { echo "sample site did not start" >&2; exit 1; }
+base() { "$PY" -c "import json,sys; print(json.load(open('$ports'))[sys.argv[1]])" "$1"; }
+"$PY" -m scrapy crawl guancha \
+  -a channels=toutiao,review,yaowen,fengwen,redian,gundong,shiping \
+  -O "$OUT/articles.jsonl:jsonlines" \
+  -s NEWSBOT_GUANCHA_WWW="$(base www)" -s NEWSBOT_GUANCHA_USER="$(base user)" -s NEWSBOT_GUANCHA_APP="$(base app)" \
+  -s NEWSBOT_STATE_DIR="$OUT/state" -s NEWSBOT_HEXO_DIR="$OUT/hexo/source/_posts" \
+  -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_TIMEOUT=3 -s RETRY_TIMES=1 \
+  -s LOG_LEVEL="${LOG_LEVEL:-INFO}" -s LOG_FILE="$OUT/crawl.log"
+echo "articles: $(wc -l < "$OUT/articles.jsonl") in $OUT/articles.jsonl"
+echo "posts:    $(ls "$OUT/hexo/source/_posts" 2>/dev/null | wc -l) in $OUT/hexo/source/_posts"
+echo "log:      $OUT/crawl.log"

@@ -1,0 +1,142 @@
+"""Serve the bundled sample site (tests/sites/guancha) over loopback HTTP.
+
+One process, one listening port per real host (www, user, app), so relative links on a
+mirrored page resolve exactly as they do on the real site. A request for
+``/a/b.shtml?x=1&y=2`` on host ``www`` is answered from ``ROOT/www/a/b.shtml@x=1&y=2``;
+a path ending in ``/`` from ``index.html`` inside it. ``ROOT/_special.json`` maps
+``"host:/path?query"`` to special behaviour: ``status``, ``redirect``, ``delay``,
+``content_type``, ``truncate`` (close the connection after N bytes). ``--latency-ms``
+adds a fixed delay to every answer (the benchmarks use it to imitate a remote site).
+
+Usage: python scripts/sample_site.py [--root DIR] [--ports-file FILE] [--latency-ms N]
+It writes ``{"www": "http://127.0.0.1:P1", "user": ..., "app": ...}`` to the ports file
+once every port is listening, then serves until killed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import mimetypes
+import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+HOSTS = ("www", "user", "app")
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "tests" / "sites" / "guancha"
+TYPES = {
+    ".shtml": "text/html; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".htm": "application/json; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+def file_for(root: Path, host: str, raw_path: str) -> Path:
+    """Map a request path (with query) to the file that answers it."""
+    parts = urlsplit(raw_path)
+    path = unquote(parts.path)
+    if path.endswith("/"):
+        path += "index.html"
+    name = path.lstrip("/")
+    if parts.query:
+        name += "@" + unquote(parts.query)
+    target = (root / host / name).resolve()
+    if not str(target).startswith(str((root / host).resolve())):
+        raise PermissionError(raw_path)
+    return target
+
+
+def content_type(path: Path) -> str:
+    suffix = path.suffix if "@" not in path.name else Path(path.name.split("@")[0]).suffix
+    return TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "text/html; charset=utf-8"
+
+
+def make_handler(root: Path, host: str, specials: dict, latency: float) -> type:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:  # keep test output quiet
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            if latency:
+                time.sleep(latency)
+            special = specials.get(f"{host}:{self.path}", {})
+            if "delay" in special:
+                time.sleep(float(special["delay"]))
+            if "redirect" in special:
+                self._answer(int(special.get("status", 302)), b"", {"Location": special["redirect"]})
+                return
+            try:
+                path = file_for(root, host, self.path)
+            except PermissionError:
+                self._answer(403, b"forbidden")
+                return
+            if "status" in special:
+                body = path.read_bytes() if path.is_file() else f"error {special['status']}".encode()
+                self._answer(int(special["status"]), body)
+                return
+            if not path.is_file():
+                self._answer(404, b"<html><body><h1>404 Not Found</h1></body></html>")
+                return
+            body = path.read_bytes()
+            ctype = special.get("content_type", content_type(path))
+            if "truncate" in special:
+                self._truncated(body, ctype, int(special["truncate"]))
+                return
+            self._answer(200, body, {"Content-Type": ctype})
+
+        def _answer(self, status: int, body: bytes, headers: dict | None = None) -> None:
+            self.send_response(status)
+            for key, value in (headers or {"Content-Type": "text/html; charset=utf-8"}).items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _truncated(self, body: bytes, ctype: str, keep: int) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[:keep])
+            self.wfile.flush()
+            self.close_connection = True
+
+    return Handler
+
+
+def serve(root: Path, ports_file: Path | None, latency_ms: float = 0.0, host_ip: str = "127.0.0.1") -> dict:
+    specials_file = root / "_special.json"
+    specials = json.loads(specials_file.read_text("utf-8")) if specials_file.exists() else {}
+    bases = {}
+    for host in HOSTS:
+        server = ThreadingHTTPServer((host_ip, 0), make_handler(root, host, specials, latency_ms / 1000))
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        bases[host] = f"http://{host_ip}:{server.server_address[1]}"
+    if ports_file:
+        tmp = ports_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(bases), "utf-8")
+        os.replace(tmp, ports_file)
+    return bases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
+    parser.add_argument("--ports-file", type=Path)
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    args = parser.parse_args()
+    bases = serve(args.root.resolve(), args.ports_file, args.latency_ms)
+    if not args.ports_file:
+        print(json.dumps(bases), flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

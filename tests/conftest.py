@@ -1,0 +1,4 @@
+"""Shared fixtures. Each kind of service lives in its own plugin module under tests/plugins."""
+pytest_plugins = [
+    "tests.plugins.sample_site",
+]
