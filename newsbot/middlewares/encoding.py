@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from charset_normalizer import from_bytes
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
@@ -14,9 +15,8 @@ from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
-# Tried in order. UTF-8 first: bytes that are valid UTF-8 and not ASCII are almost never
-# anything else, while GB18030 accepts nearly any byte string and so proves little.
-CANDIDATES = ("utf-8", "gb18030", "big5")
+# GB2312 and GBK pages often use characters only their superset GB18030 has.
+SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030"}
 
 
 def decodes(body: bytes, encoding: str) -> bool:
@@ -33,21 +33,24 @@ def decodes(body: bytes, encoding: str) -> bool:
 
 
 def best_encoding(body: bytes, declared: str) -> str:
-    """The encoding the bytes really use: UTF-8 if valid, else the declared one if valid.
+    """The encoding the bytes really use.
+
+    UTF-8 first: non-ASCII bytes that are valid UTF-8 are almost never anything else. Then
+    the declared charset if the bytes fit it, then a statistical guess (charset-normalizer).
 
     >>> best_encoding("观察者网".encode("utf-8"), "gb2312")
     'utf-8'
-    >>> best_encoding("观察者网".encode("gbk"), "utf-8")
+    >>> best_encoding("观察者网，中国关怀，全球视野。".encode("gbk"), "utf-8")
     'gb18030'
     """
     if decodes(body, "utf-8"):
         return "utf-8"
-    if declared.lower() not in ("utf-8", "utf8") and decodes(body, declared):
+    declared = SUPERSETS.get(declared.lower(), declared)
+    if declared.lower().replace("-", "") != "utf8" and decodes(body, declared):
         return declared
-    for candidate in CANDIDATES[1:]:
-        if decodes(body, candidate):
-            return candidate
-    return declared
+    guess = from_bytes(body).best()
+    encoding = guess.encoding if guess is not None else "gb18030"
+    return SUPERSETS.get(encoding, encoding)
 
 
 class EncodingFixMiddleware:
@@ -63,10 +66,16 @@ class EncodingFixMiddleware:
             return response
         declared = response.encoding
         actual = best_encoding(response.body, declared)
-        if actual.replace("-", "").lower() == declared.replace("-", "").lower() or (
-            actual == "gb18030" and declared.lower() in ("gbk", "gb2312", "cp936")
-        ):
+        if _same(actual, declared):
             return response
         logger.warning("%s declares %s but its bytes are %s; decoding as %s", response.url, declared, actual, actual)
         self.stats.inc_value("newsbot/encoding/fixed")
         return response.replace(encoding=actual)
+
+
+def _same(a: str, b: str) -> bool:
+    def key(name: str) -> str:
+        name = name.lower()
+        return SUPERSETS.get(name, name).replace("-", "").replace("_", "")
+
+    return key(a) == key(b)
