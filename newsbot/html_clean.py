@@ -2,11 +2,13 @@
 
 Removes scripts, styles, frames, forms, HTML comments, inline event handlers, javascript:
 links and tracking pixels; makes every link and image URL absolute against the article's
-real URL (never a mirror's). Works on a copy of an lxml element.
+real URL (never a mirror's); folds runs of whitespace (full-width indents included) into one
+space (no-break spaces kept), outside <pre>. Works on a copy of an lxml element.
 """
 from __future__ import annotations
 
 import copy
+import re
 from urllib.parse import urljoin
 
 from lxml import etree, html
@@ -14,6 +16,9 @@ from lxml import etree, html
 DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "form", "input", "button", "link", "meta")
 URL_ATTRS = ("href", "src", "data-original", "data-src")
 LAZY_SRC = ("src", "data-original", "data-src")
+# Every whitespace run, U+3000 (ideographic space) included, except U+00A0: a no-break
+# space is deliberate layout (captions use it to set a credit apart) and stays.
+WHITESPACE = re.compile(r"[^\S\xa0]+")
 
 
 def image_src(img: etree._Element) -> str | None:
@@ -46,6 +51,7 @@ def clean_fragment(element: etree._Element, base_url: str, drop_selectors: tuple
     for node in root.iter():
         if not isinstance(node.tag, str):
             continue
+        _fold_whitespace(node)
         for attr in list(node.attrib):
             if attr.lower().startswith("on"):
                 del node.attrib[attr]
@@ -65,6 +71,15 @@ def inner_html(element: etree._Element) -> str:
     parts = [element.text or ""]
     parts.extend(html.tostring(child, encoding="unicode", with_tail=True) for child in element)
     return "".join(parts).strip()
+
+
+def _fold_whitespace(node: etree._Element) -> None:
+    if node.tag == "pre" or any(a.tag == "pre" for a in node.iterancestors()):
+        return
+    if node.text:
+        node.text = WHITESPACE.sub(" ", node.text)
+    if node.tail and not (node.getparent() is not None and node.getparent().tag == "pre"):
+        node.tail = WHITESPACE.sub(" ", node.tail)
 
 
 def _remove(node: etree._Element) -> None:

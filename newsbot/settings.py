@@ -26,7 +26,6 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -56,7 +55,9 @@ NEWSBOT_NOW = _env("NEWSBOT_NOW", "")
 NEWSBOT_STATE_DIR = _env("NEWSBOT_STATE_DIR", ".newsbot")
 
 DOWNLOADER_MIDDLEWARES = {
+    "newsbot.middlewares.incremental.IncrementalMiddleware": 80,
     "newsbot.middlewares.encoding.EncodingFixMiddleware": 575,
+    "newsbot.middlewares.redirect_loop.RedirectLoopMiddleware": 610,
 }
 
 EXTENSIONS = {
@@ -68,6 +69,29 @@ NEWSBOT_STATS_FILE = _env("NEWSBOT_STATS_FILE", "")
 MONGO_URI = _env("MONGO_URI")
 MONGO_DATABASE = _env("MONGO_DATABASE", "newsbot")
 MONGO_COLLECTION = _env("MONGO_COLLECTION", "articles")
+
+ITEM_PIPELINES = {
+    "newsbot.pipelines.clean.CleanPipeline": 100,
+    "newsbot.pipelines.dedupe.DedupePipeline": 200,
+    "newsbot.pipelines.mongo.MongoPipeline": 300,  # off (NotConfigured) without MONGO_URI
+}
+# Dedupe and incremental crawling (state in MongoDB with MONGO_URI, else sqlite3 under
+# NEWSBOT_STATE_DIR). Stored articles published less than NEWSBOT_REFETCH_HOURS ago are
+# downloaded again; NEWSBOT_FULL_REFRESH (or spider argument refresh=1) downloads all.
+NEWSBOT_DEDUPE_ENABLED = True
+NEWSBOT_INCREMENTAL = True
+NEWSBOT_REFETCH_HOURS = 24
+NEWSBOT_FULL_REFRESH = _env("NEWSBOT_FULL_REFRESH", "") in ("1", "true", "True", "yes")
+# MongoDB writes: buffered bulk upserts flushed every N items or N seconds and on close;
+# transient errors retried N times with exponential backoff (base seconds); what still
+# fails is spooled under NEWSBOT_STATE_DIR and replayed on the next run. JOURNAL = ask
+# for j=true acknowledgements (a write acknowledged survives a crash of the server).
+NEWSBOT_MONGO_BUFFER_SIZE = 100
+NEWSBOT_MONGO_FLUSH_SECONDS = 5.0
+NEWSBOT_MONGO_RETRY_TIMES = 5
+NEWSBOT_MONGO_RETRY_BACKOFF = 0.5
+NEWSBOT_MONGO_TIMEOUT_MS = 5000
+NEWSBOT_MONGO_JOURNAL = True
 
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {}

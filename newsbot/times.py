@@ -95,3 +95,18 @@ def crawl_now(value: str | None = None) -> datetime:
 def utc_iso(moment: datetime) -> str:
     """ISO 8601 in UTC, as ``crawled_at`` is stored."""
     return iso(moment.astimezone(timezone.utc))
+
+
+def parse_instant(value: str) -> datetime | None:
+    """An ISO 8601 instant with offset, or None.
+
+    >>> parse_instant("2022-04-27T10:22:31+08:00").utcoffset().total_seconds()
+    28800.0
+    >>> parse_instant("2022-04-27 10:22") is None, parse_instant("昨天") is None
+    (True, True)
+    """
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else None

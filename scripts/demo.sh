@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 OUT=${OUT:-output}
 mkdir -p "$OUT"
+# A demo starts from a clean slate; a real deployment keeps its state so that the next run
+# emits only new and changed articles.
+rm -rf "$OUT/state"
 ports="$OUT/.sample-site.json"
 rm -f "$ports"
 "$PY" scripts/sample_site.py --ports-file "$ports" &

@@ -110,13 +110,19 @@ def make_handler(root: Path, host: str, specials: dict, latency: float) -> type:
     return Handler
 
 
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients that give up (timeouts, killed crawlers) are normal here, not errors."""
+
+
 def serve(root: Path, ports_file: Path | None, latency_ms: float = 0.0, host_ip: str = "127.0.0.1") -> dict:
     specials_file = root / "_special.json"
     specials = json.loads(specials_file.read_text("utf-8")) if specials_file.exists() else {}
     bases = {}
     for host in HOSTS:
-        server = ThreadingHTTPServer((host_ip, 0), make_handler(root, host, specials, latency_ms / 1000))
-        server.daemon_threads = True
+        server = QuietServer((host_ip, 0), make_handler(root, host, specials, latency_ms / 1000))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         bases[host] = f"http://{host_ip}:{server.server_address[1]}"
     if ports_file:

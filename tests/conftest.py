@@ -1,4 +1,5 @@
 """Shared fixtures. Each kind of service lives in its own plugin module under tests/plugins."""
 pytest_plugins = [
     "tests.plugins.sample_site",
+    "tests.plugins.mongo_server",
 ]

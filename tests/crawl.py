@@ -20,6 +20,7 @@ class CrawlResult:
     stats: dict[str, Any]
     log: str
     returncode: int
+    log_dir: Path
 
 
 def site_settings(bases: dict[str, str], state_dir: Path) -> dict[str, str]:
@@ -60,4 +61,5 @@ def crawl(
     proc = subprocess.run(cmd, cwd=ROOT, env={**clean_env, **(env or {})}, capture_output=True, text=True, timeout=600)
     items = [json.loads(line) for line in out.read_text("utf-8").splitlines() if line.strip()] if out.exists() else []
     log_text = (log.read_text("utf-8") if log.exists() else "") + proc.stderr
-    return CrawlResult(items, json.loads(stats.read_text("utf-8")) if stats.exists() else {}, log_text, proc.returncode)
+    stats_data = json.loads(stats.read_text("utf-8")) if stats.exists() else {}
+    return CrawlResult(items, stats_data, log_text, proc.returncode, tmp)

@@ -11,17 +11,18 @@ Arguments (``-a name=value``, or scrapyd's ``-d name=value``):
 """
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
 from typing import Any
 
 import scrapy
+from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from newsbot.middlewares.incremental import AlreadyStored
 from newsbot.sites.guancha.article import extract_article, fengwen_redirect
 from newsbot.sites.guancha.context import PageContext
 from newsbot.sites.guancha.fengwen import extract_post
@@ -66,6 +67,8 @@ class GuanchaSpider(scrapy.Spider):
         self.uids = _csv(uids)
         self.order = str(order)
         self.listings: dict[str, ListEntry] = {}
+        self._first_wave = 0
+        self._held: list[Request] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "GuanchaSpider":
@@ -84,29 +87,34 @@ class GuanchaSpider(scrapy.Spider):
 
     # --- where the crawl starts -----------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
-        for request in self.start_list_requests():
+        requests = list(self.start_list_requests())
+        # Article requests wait until every first list page is read, so that an article on
+        # several channels is categorised by channel order, not by which list came back first.
+        self._first_wave = len(requests)
+        for request in requests:
+            request.meta["newsbot_first_wave"] = True
             yield request
 
     def start_list_requests(self) -> Iterator[Request]:
         """One request for the first page of every selected list."""
         if "toutiao" in self.channels:
-            yield self._list(f"{REAL['www']}/GuanChaZheTouTiao/list_1.shtml", self.parse_headline, page=1)
+            yield self._list(f"{REAL['www']}/GuanChaZheTouTiao/list_1.shtml", "headline", page=1)
         home = [key for key in HOME_KEYS if key in self.channels]
         if home:
-            yield self._list(f"{REAL['www']}/", self.parse_home, keys=home)
-        for key, path in (("redian", "redian"), ("gundong", "gundong")):
+            yield self._list(f"{REAL['www']}/", "home", keys=home)
+        for key in ("redian", "gundong"):
             if key in self.channels:
-                yield self._list(f"{REAL['www']}/api/{path}.htm", self.parse_api, channel=key)
+                yield self._list(f"{REAL['www']}/api/{key}.htm", "api", channel=key)
         if "shiping" in self.channels:
-            yield self._list(f"{REAL['www']}/mainnews-sp/", self.parse_commentary)
+            yield self._list(f"{REAL['www']}/mainnews-sp/", "commentary")
         if "fengwen-topic" in self.channels:
             for topic in self.topic_ids or [""]:
-                yield self._list(self._topic_url(topic, 1), self.parse_fengwen_list, topic=topic, page=1)
+                yield self._list(self._topic_url(topic, 1), "fengwen", topic=topic, page=1)
         if "fengwen-user" in self.channels:
             if not self.uids:
                 self.logger.warning("channel fengwen-user needs uids=<member ids>; skipping it")
             for uid in self.uids:
-                yield self._list(self._member_url(uid, 1), self.parse_members, uid=uid, page=1)
+                yield self._list(self._member_url(uid, 1), "members", uid=uid, page=1)
 
     def _topic_url(self, topic: str, page: int) -> str:
         if topic:
@@ -116,46 +124,62 @@ class GuanchaSpider(scrapy.Spider):
     def _member_url(self, uid: str, page: int) -> str:
         return f"{REAL['app']}/user/get-published-list?page_size=20&page_no={page}&uid={uid}"
 
-    def _list(self, real_url: str, callback: Any, **cb_kwargs: Any) -> Request:
+    def _list(self, real_url: str, kind: str, **cb_kwargs: Any) -> Request:
         return Request(
             self.hosts.fetch_url(real_url),
-            callback=callback,
+            callback=self.parse_list,
             errback=self.list_failed,
-            cb_kwargs={"real_url": real_url, **cb_kwargs},
+            cb_kwargs={"kind": kind, "real_url": real_url, **cb_kwargs},
             priority=10,
         )
 
     # --- list pages -------------------------------------------------------------------
-    def parse_headline(self, response: TextResponse, real_url: str, page: int) -> Iterator[Request]:
+    def parse_list(self, response: TextResponse, kind: str, real_url: str, **kwargs: Any) -> Iterator[Request]:
+        produced = getattr(self, f"_{kind}_requests")(response, real_url, **kwargs)
+        yield from self._gate(response.request, produced)
+
+    def _gate(self, request: Request | None, produced: Iterable[Request]) -> Iterator[Request]:
+        """Hold article requests back until the first wave of list pages is read."""
+        for out in produced:
+            if out.meta.get("newsbot_article") and self._first_wave > 0:
+                self._held.append(out)
+            else:
+                yield out
+        if request is not None and request.meta.get("newsbot_first_wave") and self._first_wave > 0:
+            self._first_wave -= 1
+            if self._first_wave == 0:
+                held, self._held = self._held, []
+                yield from held
+
+    def _headline_requests(self, response: TextResponse, real_url: str, page: int) -> Iterator[Request]:
         entries = lists.headline_list(response.selector, real_url)
         yield from self._follow(entries, response)
         if entries and page < self.max_pages and not self._past_since(entries):
-            next_url = f"{REAL['www']}/GuanChaZheTouTiao/list_{page + 1}.shtml"
-            yield self._list(next_url, self.parse_headline, page=page + 1)
+            yield self._list(f"{REAL['www']}/GuanChaZheTouTiao/list_{page + 1}.shtml", "headline", page=page + 1)
 
-    def parse_home(self, response: TextResponse, real_url: str, keys: list[str]) -> Iterator[Request]:
+    def _home_requests(self, response: TextResponse, real_url: str, keys: list[str]) -> Iterator[Request]:
         for key, entries in lists.home_columns(response.selector, real_url, keys).items():
             self.crawler.stats.inc_value(f"newsbot/lists/entries/{key}", len(entries))
             yield from self._follow(entries, response, count=False)
 
-    def parse_api(self, response: TextResponse, real_url: str, channel: str) -> Iterator[Request]:
-        entries = self._json(response, lambda text: lists.api_list(text, real_url, channel))
-        yield from self._follow(entries, response)
+    def _api_requests(self, response: TextResponse, real_url: str, channel: str) -> Iterator[Request]:
+        yield from self._follow(self._json(response, lambda text: lists.api_list(text, real_url, channel)), response)
 
-    def parse_commentary(self, response: TextResponse, real_url: str) -> Iterator[Request]:
+    def _commentary_requests(self, response: TextResponse, real_url: str) -> Iterator[Request]:
         yield from self._follow(lists.commentary_list(response.selector, real_url), response)
 
-    def parse_fengwen_list(self, response: TextResponse, real_url: str, topic: str, page: int) -> Iterator[Request]:
-        entries = lists.fengwen_list(response.selector, real_url, "fengwen-topic")
+    def _fengwen_requests(self, response: TextResponse, real_url: str, topic: str, page: int) -> Iterator[Request]:
+        # Served as JSON on the real site although it is an HTML fragment.
+        entries = lists.fengwen_list(Selector(text=response.text, type="html"), real_url, "fengwen-topic")
         yield from self._follow(entries, response)
         if entries and page < self.max_pages:
-            yield self._list(self._topic_url(topic, page + 1), self.parse_fengwen_list, topic=topic, page=page + 1)
+            yield self._list(self._topic_url(topic, page + 1), "fengwen", topic=topic, page=page + 1)
 
-    def parse_members(self, response: TextResponse, real_url: str, uid: str, page: int) -> Iterator[Request]:
+    def _members_requests(self, response: TextResponse, real_url: str, uid: str, page: int) -> Iterator[Request]:
         entries = self._json(response, lambda text: lists.member_posts(text, self.now))
         yield from self._follow(entries, response)
         if entries and page < self.max_pages and not self._past_since(entries):
-            yield self._list(self._member_url(uid, page + 1), self.parse_members, uid=uid, page=page + 1)
+            yield self._list(self._member_url(uid, page + 1), "members", uid=uid, page=page + 1)
 
     def _json(self, response: Response, parse: Any) -> list[ListEntry]:
         try:
@@ -227,6 +251,9 @@ class GuanchaSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> Iterator[Request]:
         request = failure.request
         canonical = request.cb_kwargs.get("canonical", "")
+        if failure.check(AlreadyStored):  # counted by the incremental middleware
+            self.listings.pop(canonical, None)
+            return
         real = self.hosts.real_url(request.url)
         if failure.check(HttpError) and failure.value.response.status == 404 and real.endswith("_s.shtml"):
             # Not every article has a single-page version: fall back to the page itself.
@@ -236,8 +263,14 @@ class GuanchaSpider(scrapy.Spider):
         self.listings.pop(canonical, None)
         self._failed(request.url, _reason(failure), f"failed: {failure.getErrorMessage()}")
 
-    def list_failed(self, failure: Failure) -> None:
-        self._failed(failure.request.url, _reason(failure), f"list page failed: {failure.getErrorMessage()}")
+    def list_failed(self, failure: Failure) -> Iterator[Request]:
+        request = failure.request
+        if failure.check(HttpError) and failure.value.response.status == 404 and request.cb_kwargs.get("page", 1) > 1:
+            self.logger.info("%s: no such list page, the list ends before it", request.url)
+            self.crawler.stats.inc_value("newsbot/lists/ended")
+        else:
+            self._failed(request.url, _reason(failure), f"list page failed: {failure.getErrorMessage()}")
+        yield from self._gate(request, ())
 
     def _failed(self, url: str, reason: str, message: str) -> None:
         self.logger.error("%s %s", url, message)

@@ -1,0 +1,1 @@
+"""newsbot's own Scrapy commands (COMMANDS_MODULE)."""

@@ -1,0 +1,84 @@
+"""Incremental crawling: do not download article pages whose article is already stored.
+
+An article request (``request.meta["newsbot_article"]``) whose canonical URL
+(``request.meta["newsbot_canonical"]``) is stored is skipped with ``IgnoreRequest``, unless
+
+- the stored article was published within the last ``NEWSBOT_REFETCH_HOURS`` hours (news
+  is edited soon after it goes up, so recent pages are fetched again), or
+- a full refresh was asked for: setting ``NEWSBOT_FULL_REFRESH`` or spider argument
+  ``refresh=1``.
+
+"Now" is ``NEWSBOT_NOW`` when set (ISO 8601), else the clock.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+
+from newsbot.state import Known, StateUnavailable, store_for
+from newsbot.times import crawl_now, parse_instant
+from newsbot.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+STATS = "newsbot/incremental"
+TRUE = {"1", "true", "yes", "on"}
+
+
+class AlreadyStored(IgnoreRequest):
+    """The article behind this request is stored and not recent: nothing to download."""
+
+
+class IncrementalMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.refetch = timedelta(hours=settings.getfloat("NEWSBOT_REFETCH_HOURS", 24))
+        self.full_refresh = settings.getbool("NEWSBOT_FULL_REFRESH", False)
+        self.now_setting = settings.get("NEWSBOT_NOW") or None
+        self.state_down = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "IncrementalMiddleware":
+        if not crawler.settings.getbool("NEWSBOT_INCREMENTAL", True):
+            raise NotConfigured("NEWSBOT_INCREMENTAL is off")
+        return cls(crawler)
+
+    def refreshing(self) -> bool:
+        spider = getattr(self.crawler, "spider", None)
+        return self.full_refresh or str(getattr(spider, "refresh", "")).strip().lower() in TRUE
+
+    def now(self) -> datetime:
+        return crawl_now(self.now_setting)
+
+    async def process_request(self, request: Request) -> Request | Response | None:
+        if not request.meta.get("newsbot_article") or self.refreshing():
+            return None
+        url = request.meta.get("newsbot_canonical") or canonical_url(request.url)
+        store = await store_for(self.crawler)
+        try:
+            known = await store.lookup_url(url)
+        except StateUnavailable as error:  # fail open: download rather than miss it
+            self.crawler.stats.inc_value(f"{STATS}/state_unavailable")
+            logger.log(logging.DEBUG if self.state_down else logging.WARNING,
+                       "article state unavailable (%s); downloading %s", error, request.url)
+            self.state_down = True
+            return None
+        self.state_down = False
+        if known is None:
+            return None
+        if self.is_recent(known):
+            self.crawler.stats.inc_value(f"{STATS}/refetched_recent")
+            return None
+        self.crawler.stats.inc_value(f"{STATS}/skipped")
+        logger.debug("skipping %s: stored as %s", request.url, known.url)
+        raise AlreadyStored(f"article already stored: {url}")
+
+    def is_recent(self, known: Known) -> bool:
+        """Published within the refetch window (or of unknown age, to be safe)."""
+        published = parse_instant(known.published_at or "")
+        return published is None or self.now() - published <= self.refetch

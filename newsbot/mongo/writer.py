@@ -1,0 +1,166 @@
+"""Buffered-batch writes that retry what is transient and spool what still fails."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bson.errors import InvalidDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, PyMongoError
+
+from newsbot.mongo.connect import describe
+from newsbot.mongo.errors import DUPLICATE_KEY, code_is_transient, is_transient
+from newsbot.mongo.ops import upsert
+from newsbot.mongo.spool import Spool
+
+logger = logging.getLogger(__name__)
+Doc = dict[str, Any]
+
+
+@dataclass
+class WriteResult:
+    inserted: int = 0   # new articles
+    updated: int = 0    # stored articles given new content
+    unchanged: int = 0  # already stored with this content (or a newer one): nothing to do
+    retried: int = 0    # documents sent again after a transient error
+    spooled: int = 0    # left in the local spool for the next run
+    rejected: int = 0   # refused by the server for good (written to the rejects file)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: "WriteResult") -> None:
+        for name in ("inserted", "updated", "unchanged", "retried", "spooled", "rejected"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors += other.errors
+
+
+class BulkWriter:
+    """Write article documents with ``bulk_write(ordered=False)`` upserts.
+
+    Transient failures are retried with exponential backoff (``backoff``, doubled each
+    time, at most ``max_backoff``) up to ``retry_times`` times; documents that still fail
+    go to ``spool``. After a spooled batch the writer is "degraded": the next batch is
+    tried once only, so an outage slows the crawl down once, not on every batch.
+    """
+
+    def __init__(
+        self,
+        collection: AsyncCollection[Doc],
+        spool: Spool,
+        rejects: Path,
+        retry_times: int = 5,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        redact: Callable[[str], str] = str,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.collection = collection
+        self.spool = spool
+        self.rejects = Path(rejects)
+        self.retry_times = retry_times
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.redact = redact
+        self.sleep = sleep
+        self.degraded = False
+
+    async def write(self, docs: list[Doc]) -> WriteResult:
+        result = WriteResult()
+        pending = list(docs)
+        dup_retried: set[str] = set()
+        failures = 0
+        budget = 0 if self.degraded else self.retry_times
+        while pending:
+            try:
+                answer = await self.collection.bulk_write([upsert(d) for d in pending], ordered=False)
+            except BulkWriteError as error:
+                details = error.details
+                result.inserted += details.get("nUpserted", 0)
+                result.updated += details.get("nModified", 0)
+                pending, transient = self._sort_errors(pending, details, dup_retried, result)
+                if not transient:
+                    continue  # only duplicate-key re-checks: no backoff needed
+                last = f"{len(transient)} write error(s), e.g. code {transient[0]}"
+            except InvalidDocument as error:  # raised before sending: find the culprit(s)
+                if len(pending) == 1:
+                    self._reject_now(pending[0], self.redact(str(error)), result)
+                else:
+                    for doc in pending:
+                        result.add(await self.write([doc]))
+                pending = []
+                continue
+            except PyMongoError as error:
+                last = self.redact(describe(error, None))
+                if not is_transient(error):
+                    result.errors.append(last)
+                    break
+            else:
+                result.inserted += answer.upserted_count
+                result.updated += answer.modified_count
+                pending = []
+                break
+            failures += 1
+            if failures > budget:
+                result.errors.append(last)
+                break
+            delay = min(self.max_backoff, self.backoff * 2 ** (failures - 1))
+            logger.warning("MongoDB write failed (%s); retrying %d document(s) in %.1fs "
+                           "(attempt %d of %d)", last, len(pending), delay, failures, budget)
+            result.retried += len(pending)
+            await self.sleep(delay)
+        if pending:
+            await asyncio.to_thread(self.spool.append, pending)
+            result.spooled += len(pending)
+            self.degraded = True
+            logger.error("MongoDB write failed for %d document(s) (%s); spooled to %s, "
+                         "replayed on the next run", len(pending),
+                         result.errors[-1] if result.errors else "?", self.spool.directory)
+        elif not result.errors:
+            self.degraded = False
+        return result
+
+    def _sort_errors(self, pending: list[Doc], details: dict[str, Any], dup_retried: set[str],
+                     result: WriteResult) -> tuple[list[Doc], list[int]]:
+        """Documents to send again, and the transient codes seen."""
+        errors = {entry["index"]: entry for entry in details.get("writeErrors", [])}
+        unconfirmed = bool(details.get("writeConcernErrors"))
+        again: list[Doc] = []
+        transient: list[int] = []
+        for index, doc in enumerate(pending):
+            entry = errors.get(index)
+            code = entry.get("code") if entry else None
+            if entry is None:
+                if unconfirmed:  # applied but not confirmed durable: send again
+                    transient.append(64)
+                    again.append(doc)
+            elif code == DUPLICATE_KEY:
+                # Usually "stored already, with this or newer content". Once, it may be a
+                # race with a concurrent insert of the same URL: look again to be sure.
+                if doc["url"] in dup_retried:
+                    result.unchanged += 1
+                else:
+                    dup_retried.add(doc["url"])
+                    again.append(doc)
+            elif code_is_transient(code):
+                transient.append(code)
+                again.append(doc)
+            else:
+                self._reject_now(doc, self.redact(str(entry.get("errmsg"))), result)
+        return again, transient
+
+    def reject(self, doc: Doc, reason: str) -> None:
+        """Keep ``doc`` aside for good (in the rejects file), outside any write."""
+        self._reject_now(doc, reason, WriteResult())
+
+    def _reject_now(self, doc: Doc, reason: str, result: WriteResult) -> None:
+        self.rejects.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.rejects, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"reason": reason, "doc": doc}, ensure_ascii=False,
+                                    default=str) + "\n")
+        result.rejected += 1
+        logger.error("MongoDB refused %s for good (%s); kept in %s", doc.get("url"), reason,
+                     self.rejects)

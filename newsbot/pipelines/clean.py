@@ -1,0 +1,89 @@
+"""Clean and validate articles before anything stores them."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from newsbot.text import content_hash, normalise_optional, normalise_paragraphs, normalise_ws
+from newsbot.times import crawl_now, parse_instant, utc_iso
+from newsbot.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+REQUIRED = ("url", "title", "published_at", "paragraphs")
+STATS = "newsbot/clean"
+
+
+def _image(image: Any, base: str) -> Any:
+    """Normalise the caption and alt text of one image and make its URL absolute."""
+    adapter = ItemAdapter(image)
+    for key in ("caption", "alt"):
+        if key in adapter:
+            adapter[key] = normalise_optional(adapter.get(key))
+    if adapter.get("url"):
+        adapter["url"] = urljoin(base, normalise_ws(adapter["url"]))
+    return image
+
+
+class CleanPipeline:
+    """Normalise text fields, validate required ones, fill content_hash and crawled_at."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.now_setting = crawler.settings.get("NEWSBOT_NOW") or None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "CleanPipeline":
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        where = adapter.get("url") or adapter.get("fetched_url") or "<no url>"
+        if adapter.get("url"):
+            adapter["url"] = canonical_url(normalise_ws(adapter["url"]))
+        base = adapter.get("fetched_url") or adapter.get("url") or ""
+        adapter["title"] = normalise_ws(adapter.get("title"))
+        if "summary" in adapter:
+            adapter["summary"] = normalise_optional(adapter.get("summary"))
+        adapter["paragraphs"] = normalise_paragraphs(adapter.get("paragraphs") or [])
+        if adapter.get("published_at"):
+            adapter["published_at"] = normalise_ws(adapter["published_at"])
+        if adapter.get("images"):
+            adapter["images"] = [_image(image, base) for image in adapter["images"]]
+        if adapter.get("lead_image"):
+            adapter["lead_image"] = _image(adapter["lead_image"], base)
+
+        for field in REQUIRED:
+            if not adapter.get(field):
+                self._drop(f"missing_{field}", f"missing field {field!r} in {where}")
+        if parse_instant(adapter["published_at"]) is None:
+            self._drop("invalid_published_at",
+                       f"invalid field 'published_at' ({adapter['published_at']!r}) in {where}")
+
+        if not adapter.get("content_hash"):
+            adapter["content_hash"] = content_hash(adapter["title"], adapter["paragraphs"])
+        adapter["crawled_at"] = self._crawled_at(adapter.get("crawled_at"))
+        self.crawler.stats.inc_value(f"{STATS}/passed")
+        return item
+
+    def _crawled_at(self, value: str | None) -> str:
+        """The given time re-expressed in UTC (a naive one is taken as UTC), else now."""
+        if value:
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                moment = None
+            if moment is not None:
+                return utc_iso(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+        return utc_iso(crawl_now(self.now_setting))
+
+    def _drop(self, reason: str, message: str) -> None:
+        self.crawler.stats.inc_value(f"{STATS}/dropped")
+        self.crawler.stats.inc_value(f"{STATS}/dropped/{reason}")
+        raise DropItem(message)

@@ -1,0 +1,114 @@
+"""Keep each article once: by canonical URL and by content hash, within and across crawls.
+
+- a URL already seen in this crawl: dropped;
+- text already seen at another URL (in this crawl or stored before): dropped, and the URL
+  is recorded as an alias of the first one;
+- a stored URL with the same content hash: dropped (unchanged);
+- a stored URL with a new content hash: passes as an update (``updated_at`` set to the
+  crawl time when the site gave none; the stored version counter goes up when it is
+  written).
+
+The state is :func:`newsbot.state.store_for` (MongoDB or sqlite3). With sqlite3 an article
+is recorded only once it went through every pipeline (``item_scraped``), so an item that
+fails later is seen again next time instead of being lost.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+
+from newsbot.state import Known, StateStore, StateUnavailable, store_for
+
+logger = logging.getLogger(__name__)
+STATS = "newsbot/dedupe"
+
+
+class DedupePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.store: StateStore | None = None
+        self.urls: set[str] = set()
+        self.hashes: dict[str, str] = {}  # content hash -> first URL with it in this crawl
+        self.state_down = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "DedupePipeline":
+        if not crawler.settings.getbool("NEWSBOT_DEDUPE_ENABLED", True):
+            raise NotConfigured("NEWSBOT_DEDUPE_ENABLED is off")
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
+        return pipeline
+
+    async def open_spider(self) -> None:
+        self.store = await store_for(self.crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        assert self.store is not None, "open_spider() was not called"
+        adapter = ItemAdapter(item)
+        url, digest = adapter.get("url"), adapter.get("content_hash")
+        if not url or not digest:
+            raise DropItem(f"missing field {'url' if not url else 'content_hash'!r} in "
+                           f"{url or adapter.get('fetched_url')} (is CleanPipeline enabled?)")
+        seen_at = adapter.get("crawled_at") or ""
+        if url in self.urls:
+            self._drop("seen_url", f"duplicate of {url}, already seen in this crawl")
+        self.urls.add(url)  # claimed before any await: concurrent copies see it
+        first = self.hashes.setdefault(digest, url)
+        if first != url:
+            await self._alias(url, Known(first, digest, None), seen_at, "in this crawl")
+
+        try:
+            known = await self.store.lookup_url(url)
+            other = None if known else await self.store.lookup_hash(digest)
+        except StateUnavailable as error:
+            # Fail open: writes downstream are idempotent, a lost article is not.
+            self._stat("state_unavailable")
+            logger.log(logging.DEBUG if self.state_down else logging.WARNING,
+                       "article state unavailable (%s); passing %s on as new", error, url)
+            self.state_down = True
+            return item
+        self.state_down = False
+        if known is not None:
+            if known.alias:
+                self._drop("alias", f"{url} is a recorded alias of {known.url}")
+            if known.content_hash == digest:
+                self._drop("unchanged", f"unchanged article {url}")
+            if not adapter.get("updated_at"):
+                adapter["updated_at"] = seen_at or None
+            self._stat("updated")
+            logger.info("updated article %s (stored version %d)", url, known.version)
+            return item
+        if other is not None and other.url != url:
+            await self._alias(url, other, seen_at, "stored before")
+        self._stat("new")
+        return item
+
+    def item_scraped(self, item: Any) -> None:
+        """Record an article that went through every pipeline."""
+        if self.store is None:
+            return
+        adapter = ItemAdapter(item)
+        if adapter.get("url") in self.urls and adapter.get("content_hash"):
+            self.store.record(adapter["url"], adapter["content_hash"], adapter.get("published_at"),
+                              adapter.get("crawled_at") or "")
+
+    async def _alias(self, url: str, first: Known, seen_at: str, where: str) -> None:
+        assert self.store is not None
+        try:
+            await self.store.add_alias(url, first, seen_at)
+        except StateUnavailable as error:
+            logger.warning("could not record %s as an alias of %s: %s", url, first.url, error)
+        self._drop("same_content", f"same text as {first.url} ({where}): {url} recorded as an alias")
+
+    def _stat(self, name: str) -> None:
+        self.crawler.stats.inc_value(f"{STATS}/{name}")
+
+    def _drop(self, reason: str, message: str) -> None:
+        self._stat("dropped")
+        self._stat(f"dropped/{reason}")
+        raise DropItem(message, log_level="INFO")

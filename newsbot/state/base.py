@@ -1,0 +1,66 @@
+"""What dedupe and incremental crawling need to know about articles stored before."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+
+class StateUnavailable(RuntimeError):
+    """The store cannot answer now (e.g. MongoDB is down).
+
+    Callers fail open: an article of unknown state is treated as new and downloaded and
+    passed on, since the database writes are idempotent; skipping it could lose it.
+    """
+
+
+@dataclass(frozen=True)
+class Known:
+    """An article stored before.
+
+    ``url`` is the stored article's canonical URL. When it was found through an alias (the
+    same text seen at another address), ``alias`` is that other address.
+    """
+
+    url: str
+    content_hash: str
+    published_at: str | None
+    version: int = 1
+    alias: str | None = None
+
+
+class StateStore(ABC):
+    """Seen-article state shared by the dedupe pipeline and the incremental middleware.
+
+    One instance per crawl (see :func:`newsbot.state.store_for`); opened once, closed when
+    the spider closes.
+    """
+
+    name: str = "state"
+
+    @abstractmethod
+    async def open(self) -> None:
+        """Connect or create what the store needs."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Finish pending writes and release the store."""
+
+    @abstractmethod
+    async def lookup_url(self, url: str) -> Known | None:
+        """The article stored under ``url``, or the one ``url`` is a recorded alias of."""
+
+    @abstractmethod
+    async def lookup_hash(self, content_hash: str) -> Known | None:
+        """An article stored with this content hash."""
+
+    @abstractmethod
+    async def add_alias(self, alias: str, known: Known, seen_at: str) -> None:
+        """Remember that ``alias`` carries the same text as the stored ``known.url``."""
+
+    @abstractmethod
+    def record(self, url: str, content_hash: str, published_at: str | None, seen_at: str) -> None:
+        """Remember an article that went through every pipeline (called on item_scraped).
+
+        Must not block: stores that write here queue the write and finish it in close().
+        A new content hash for a known URL increments the version.
+        """

@@ -1,0 +1,145 @@
+"""Embedded state: a stdlib sqlite3 file, so a crawl needs no database server.
+
+Every sqlite call runs on one worker thread (sqlite connections belong to a thread), so
+the reactor thread never waits on the disk; writes are queued in order and committed in
+small transactions.
+"""
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from newsbot.state.base import Known, StateStore, StateUnavailable
+
+T = TypeVar("T")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    url TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    published_at TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_content_hash ON articles (content_hash);
+CREATE TABLE IF NOT EXISTS aliases (
+    alias TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    first_seen TEXT NOT NULL
+);
+"""
+# A new hash for a known URL is a new version; the same hash again changes nothing.
+UPSERT = """
+INSERT INTO articles (url, content_hash, published_at, version, first_seen, last_seen)
+VALUES (?, ?, ?, 1, ?, ?)
+ON CONFLICT (url) DO UPDATE SET
+    content_hash = excluded.content_hash,
+    published_at = excluded.published_at,
+    version = articles.version + 1,
+    last_seen = excluded.last_seen
+WHERE articles.content_hash != excluded.content_hash
+"""
+SELECT = "SELECT url, content_hash, published_at, version FROM articles"
+
+
+class SqliteStateStore(StateStore):
+    name = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._executor: ThreadPoolExecutor | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._pending: list[Future[Any]] = []
+
+    # --- plumbing -------------------------------------------------------------------
+    def _submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        assert self._executor is not None, "store is not open"
+        return self._executor.submit(fn, *args)
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        try:
+            return await asyncio.wrap_future(self._submit(fn, *args))
+        except sqlite3.Error as error:
+            raise StateUnavailable(f"sqlite state {self.path}: {error}") from error
+
+    def _connect(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.executescript(SCHEMA)
+        conn.commit()
+        self._conn = conn
+
+    def _db(self) -> sqlite3.Connection:
+        assert self._conn is not None, "store is not open"
+        return self._conn
+
+    # --- StateStore -------------------------------------------------------------------
+    async def open(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-sqlite")
+        await self._call(self._connect)
+
+    async def close(self) -> None:
+        if self._executor is None:
+            return
+        pending, self._pending = self._pending, []
+        for future in pending:
+            await asyncio.wrap_future(future)  # re-raises a failed write
+        await self._call(self._close)
+        self._executor.shutdown(wait=True)
+        self._executor = None
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.commit()
+            self._conn.close()
+            self._conn = None
+
+    async def lookup_url(self, url: str) -> Known | None:
+        return await self._call(self._lookup_url, url)
+
+    def _lookup_url(self, url: str) -> Known | None:
+        db = self._db()
+        row = db.execute(f"{SELECT} WHERE url = ?", (url,)).fetchone()
+        if row:
+            return Known(*row)
+        alias = db.execute("SELECT url FROM aliases WHERE alias = ?", (url,)).fetchone()
+        if alias:
+            row = db.execute(f"{SELECT} WHERE url = ?", (alias[0],)).fetchone()
+            if row:
+                return Known(*row, alias=url)
+        return None
+
+    async def lookup_hash(self, content_hash: str) -> Known | None:
+        return await self._call(self._lookup_hash, content_hash)
+
+    def _lookup_hash(self, content_hash: str) -> Known | None:
+        row = self._db().execute(
+            f"{SELECT} WHERE content_hash = ? ORDER BY first_seen, url LIMIT 1", (content_hash,)
+        ).fetchone()
+        return Known(*row) if row else None
+
+    async def add_alias(self, alias: str, known: Known, seen_at: str) -> None:
+        await self._call(self._write, "INSERT OR IGNORE INTO aliases VALUES (?, ?, ?, ?)",
+                         (alias, known.url, known.content_hash, seen_at))
+
+    def record(self, url: str, content_hash: str, published_at: str | None, seen_at: str) -> None:
+        self._pending.append(self._submit(self._write, UPSERT,
+                                          (url, content_hash, published_at, seen_at, seen_at)))
+        self._pending = [f for f in self._pending if not f.done() or f.exception()]
+
+    def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        db = self._db()
+        with db:  # one transaction per write; WAL keeps these cheap
+            db.execute(sql, params)
+
+    async def version(self, url: str) -> int | None:
+        """The stored version of ``url`` (for tests and tools)."""
+        known = await self.lookup_url(url)
+        return known.version if known and not known.alias else None
