@@ -96,6 +96,12 @@ NEWSBOT_MONGO_JOURNAL = True
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {}
 
+# Hexo posts: the posts directory of a Hexo site (e.g. ~/blog/source/_posts); empty = off.
+# HexoPipeline (400, after dedupe and MongoDB) writes one post per new or changed article.
+NEWSBOT_HEXO_DIR = _env("NEWSBOT_HEXO_DIR", "")
+
+ITEM_PIPELINES["newsbot.pipelines.hexo.HexoPipeline"] = 400
+
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = _env("NEWSBOT_LOG_LEVEL", "INFO")

@@ -1,0 +1,155 @@
+"""Post file names and incremental writing into a Hexo ``source/_posts`` directory.
+
+A post is named ``<published date>-<article id>.md`` (``2022-04-27-guancha-636953.md``):
+the date as the article carries it (Beijing date for guancha), the id from the canonical
+URL, never from the title. Names use only ``[a-z0-9-]`` and are stable across runs.
+
+``PostStore`` remembers which URL owns which file in a hidden manifest
+(``.newsbot-hexo.jsonl``, one ``{"url", "file"}`` line per change; Hexo skips dotfiles).
+With it a name taken by another URL gets a suffix from this URL's hash, and an article
+whose date changed is moved to its new name instead of being duplicated. A file is only
+written when its bytes change, atomically, so unchanged posts keep their mtime.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from itemadapter import ItemAdapter
+
+from newsbot.hexo.frontmatter import parse_time
+
+logger = logging.getLogger(__name__)
+
+MANIFEST = ".newsbot-hexo.jsonl"
+_GUANCHA_ARTICLE = re.compile(r"/\d{4}_\d{2}_\d{2}_(\d{1,20})(?:_s|_\d+)?\.shtml$")
+_FENGWEN_HOSTS = {"user.guancha.cn", "m.user.guancha.cn"}
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def url_hash(url: str, length: int = 10) -> str:
+    """Hex digits of the URL's SHA-1."""
+    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:length]
+
+
+def article_id(url: str, site: str | None = None) -> str:
+    """``guancha-<id>``, ``fengwen-<id>``, else ``<site>-<url hash>``.
+
+    >>> article_id("https://www.guancha.cn/internation/2022_04_27_636953.shtml")
+    'guancha-636953'
+    >>> article_id("https://user.guancha.cn/main/content?id=723415")
+    'fengwen-723415'
+    >>> article_id("https://example.com/a/../b?x=1", site="Example News")
+    'example-news-410044f4d3'
+    """
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if host == "guancha.cn" or host.endswith(".guancha.cn"):
+        post = parse_qs(parts.query).get("id", [""])[0]
+        if host in _FENGWEN_HOSTS and post.isdigit() and len(post) <= 20:
+            return f"fengwen-{post}"
+        if match := _GUANCHA_ARTICLE.search(parts.path):
+            return f"guancha-{match[1]}"
+    prefix = _NOT_SLUG.sub("-", (site or "").lower()).strip("-")[:24].strip("-") or "post"
+    return f"{prefix}-{url_hash(url)}"
+
+
+def post_filename(article: Any) -> str:
+    """``<YYYY-MM-DD>-<article id>.md`` for an Article (item or dict)."""
+    adapter = ItemAdapter(article)
+    url, published = adapter.get("url"), adapter.get("published_at")
+    if not url or not published:
+        raise ValueError(f"article needs url and published_at: {url!r}")
+    return f"{parse_time(published).date().isoformat()}-{article_id(url, adapter.get('site'))}.md"
+
+
+class PostStore:
+    """A posts directory written incrementally (see the module docstring)."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._manifest = self.directory / MANIFEST
+        self._files: dict[str, str] = {}  # url -> file name
+        self._owners: dict[str, str] = {}  # file name -> url
+        self._lines = 0  # manifest lines, to know when compacting pays
+        self._load()
+
+    def save(self, url: str, name: str, text: str) -> tuple[str, bool]:
+        """Write ``text`` for ``url`` under ``name`` (or a suffixed variant).
+
+        Returns the file name used and whether the file was (re)written.
+        """
+        name = self._claim(url, name)
+        path = self.directory / name
+        data = text.encode("utf-8")
+        written = not path.is_file() or path.read_bytes() != data
+        if written:
+            _atomic_write(path, data)
+        old = self._files.get(url)
+        if old != name:
+            if old and (self.directory / old).is_file():
+                (self.directory / old).unlink()
+                logger.info("Hexo post for %s moved from %s to %s", url, old, name)
+            self._record(url, name)
+        return name, written
+
+    def _claim(self, url: str, name: str) -> str:
+        """``name`` if free or already ours, else ``<stem>-<url hash>.md``."""
+        stem = name.removesuffix(".md")
+        for candidate in (name, f"{stem}-{url_hash(url, 8)}.md", f"{stem}-{url_hash(url, 40)}.md"):
+            if self._owners.get(candidate, url) == url:
+                return candidate
+        raise RuntimeError(f"no free file name for {url}")
+
+    def _record(self, url: str, name: str) -> None:
+        self._apply(url, name)
+        with self._manifest.open("a", encoding="utf-8") as out:
+            out.write(json.dumps({"url": url, "file": name}, ensure_ascii=False) + "\n")
+        self._lines += 1
+
+    def _apply(self, url: str, name: str) -> None:
+        old = self._files.get(url)
+        if old and self._owners.get(old) == url:
+            del self._owners[old]
+        self._files[url] = name
+        self._owners[name] = url
+
+    def _load(self) -> None:
+        if not self._manifest.is_file():
+            return
+        for number, line in enumerate(self._manifest.read_text(encoding="utf-8").splitlines(), 1):
+            self._lines += 1
+            try:
+                entry = json.loads(line)
+                self._apply(entry["url"], entry["file"])
+            except (ValueError, KeyError, TypeError):
+                logger.warning("Ignoring line %d of %s: not a manifest entry", number, self._manifest)
+
+    def compact(self) -> None:
+        """Rewrite the manifest with one line per URL, when it holds more than that."""
+        if self._lines == len(self._files):
+            return
+        self._lines = len(self._files)
+        lines = [json.dumps({"url": u, "file": f}, ensure_ascii=False) for u, f in sorted(self._files.items())]
+        _atomic_write(self._manifest, ("\n".join(lines) + "\n" if lines else "").encode("utf-8"))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write via a hidden temporary file in the same directory, then rename."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,97 @@
+"""Render one Article (an item or a plain dict) as a Hexo post in the reference layout.
+
+Field choices (the reference post shows a 头条 article; these generalise it):
+
+- ``author``: the authors joined with ", ", else the source, else the source name.
+- ``categories``: as the article has them (group, source, channel), blank ones left out;
+  Hexo nests them (新媒体 > 观察者网 > 头条), as the blog does today.
+- ``headimg`` and ``thumbnail``: the lead image (the list-page picture), else the first
+  body image, else both keys are left out.
+- ``date``: ``published_at`` converted to GMT (RFC 1123); ``updated``: ``updated_at`` the
+  same way, written only when the article has one (Hexo reads it as the update time).
+- Body: ``<div>``, the lead image line (unless it is also the first body image), the
+  sanitised body laid out like the reference, a blank line, ``</div>``.
+- The text starts with an empty line, as the reference post does; Hexo accepts it.
+"""
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from itemadapter import ItemAdapter
+from lxml import html
+
+from newsbot.hexo.frontmatter import Field, plain, quoted, render_front_matter, rfc1123_gmt, yaml_text
+from newsbot.hexo.layout import layout_body, protect
+from newsbot.hexo.sanitize import REFERRER_POLICY, safe_url, sanitise
+
+
+def render_post(article: Any) -> str:
+    """The full post text for ``article`` (raises ValueError without ``published_at``)."""
+    adapter = ItemAdapter(article)
+    published = adapter.get("published_at")
+    if not published:
+        raise ValueError(f"article without published_at: {adapter.get('url')!r}")
+    body = _body_root(adapter.get("body_html"), adapter.get("url"))
+    base = adapter.get("url")
+    lead = _image(adapter.get("lead_image"), base)
+    cover = lead or _first_image(adapter.get("images"), body, base)
+    fields: list[Field] = [
+        ("title", quoted(adapter.get("title"))),
+        ("categories", [plain(c) for c in adapter.get("categories") or [] if yaml_text(c)] or None),
+        ("headimg", quoted(cover["url"]) if cover else None),
+        ("author", _author(adapter)),
+        ("comments", False),
+        ("date", rfc1123_gmt(published)),
+        ("updated", rfc1123_gmt(adapter["updated_at"]) if adapter.get("updated_at") else None),
+        ("thumbnail", quoted(cover["url"]) if cover else None),
+    ]
+    lines = ["", render_front_matter(fields), "<div>"]
+    if lead and lead["url"] != _first_body_src(body):
+        lines.append(protect(_lead_line(lead)))
+    lines.extend(layout_body(body))
+    lines += ["", "</div>", ""]
+    return "\n".join(lines)
+
+
+def _author(adapter: ItemAdapter) -> str | None:
+    names = [n for n in adapter.get("authors") or [] if n and n.strip()]
+    name = ", ".join(n.strip() for n in names) or adapter.get("source") or adapter.get("source_name")
+    return plain(name) if name else None
+
+
+def _image(value: Any, base_url: str | None) -> dict[str, Any] | None:
+    """An Image (dataclass or dict) as a dict with a safe absolute URL, or None."""
+    if not value:
+        return None
+    image = ItemAdapter(value).asdict() if ItemAdapter.is_item(value) else dict(value)
+    url = safe_url(image.get("url") or "", base_url, images=True)
+    return {**image, "url": url} if url else None
+
+
+def _first_image(images: Any, body: html.HtmlElement, base_url: str | None) -> dict[str, Any] | None:
+    for value in images or []:
+        if image := _image(value, base_url):
+            return image
+    src = _first_body_src(body)
+    return {"url": src} if src else None
+
+
+def _first_body_src(body: html.HtmlElement) -> str | None:
+    return next((img.get("src") for img in body.iter("img")), None)
+
+
+def _body_root(body_html: str | None, base_url: str | None) -> html.HtmlElement:
+    root = html.fragment_fromstring(body_html or "", create_parent="div")
+    return sanitise(root, base_url)
+
+
+def _lead_line(lead: dict[str, Any]) -> str:
+    """``<img src=… width="970px" height="374px" referrerpolicy=…>`` as the reference."""
+    attrs = [f'src="{escape(lead["url"])}"']
+    for name in ("width", "height"):
+        size = str(lead.get(name) or "").strip()
+        if size.isdigit() and int(size) > 0:
+            attrs.append(f'{name}="{int(size)}px"')
+    attrs.append(f'referrerpolicy="{REFERRER_POLICY}"')
+    return f"<img {' '.join(attrs)}>"
