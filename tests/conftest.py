@@ -3,4 +3,5 @@ pytest_plugins = [
     "tests.plugins.sample_site",
     "tests.plugins.mongo_server",
     "tests.plugins.hexo_site",
+    "tests.plugins.scrapyd_server",
 ]

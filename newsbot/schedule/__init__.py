@@ -1,0 +1,30 @@
+"""Recurring crawls on a scrapyd: ``python -m newsbot.schedule --config schedule.toml``.
+
+scrapyd runs jobs but never repeats them. This scheduler reads an interval per spider from
+a TOML file and, on every tick, asks scrapyd (``listjobs.json``) what is pending or running:
+a spider that still has a pending or running job is never started again; a spider whose
+interval has passed since its last start is scheduled (``schedule.json``). Every decision
+is logged; an unreachable scrapyd is logged and tried again at the next tick.
+
+Modules: ``config`` (the TOML file), ``scrapyd`` (the HTTP client), ``decide`` (the pure
+decision), ``runner`` (the tick loop), ``__main__`` (the command line).
+"""
+from newsbot.schedule.config import Config, ConfigError, ScrapydTarget, SpiderSchedule, load_config
+from newsbot.schedule.decide import Decision, decide
+from newsbot.schedule.runner import Scheduler
+from newsbot.schedule.scrapyd import Job, ScrapydClient, ScrapydError, ScrapydUnavailable
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "Decision",
+    "Job",
+    "Scheduler",
+    "ScrapydClient",
+    "ScrapydError",
+    "ScrapydTarget",
+    "ScrapydUnavailable",
+    "SpiderSchedule",
+    "decide",
+    "load_config",
+]
