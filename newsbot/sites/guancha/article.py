@@ -8,8 +8,7 @@ from scrapy.http import TextResponse
 
 from newsbot.items import Article
 from newsbot.loaders import ArticleLoader
-from newsbot.sites.guancha.body import extract_body
-from newsbot.sites.guancha.context import SOURCE_NAME, PageContext, start_loader
+from newsbot.sites.guancha.context import SOURCE_NAME, PageContext, load_body, start_loader
 from newsbot.text import normalise_ws
 
 BYLINE = re.compile(r"^【文\s*/\s*(?P<who>[^】]+)】")
@@ -72,14 +71,8 @@ def extract_article(response: TextResponse, ctx: PageContext) -> Article:
     source = source_of(spans) or SOURCE_NAME
     loader.add_value("source", source)
 
-    loader.add_xpath("summary", "//meta[translate(@name, 'DESCRIPTION', 'description')='description']/@content")
     loader.add_css("tags", "div.key-word a::text")
-
-    body_nodes = sel.css("div.content.all-txt")
-    body = extract_body(body_nodes[0].root if body_nodes else None, ctx.canonical)
-    loader.add_value("paragraphs", body.paragraphs)
-    loader.add_value("images", body.images)
-    loader.add_value("body_html", body.html or None)
+    body = load_body(loader, sel, "div.content.all-txt", ctx)
 
     authors = [normalise_ws(a) for a in sel.css("div.author-intro p > a::text").getall()]
     authors = [a for a in authors if a] or byline_authors(body.paragraphs[0] if body.paragraphs else None)

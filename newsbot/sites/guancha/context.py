@@ -4,13 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from parsel import Selector
+
 from newsbot.loaders import ArticleLoader
+from newsbot.sites.guancha.body import Body, extract_body
 from newsbot.sites.listing import ListEntry
 
 SITE = "guancha"
 SOURCE_NAME = "观察者网"
 FENGWEN_SOURCE = "风闻社区"
 LANGUAGE = "zh-CN"
+META_DESCRIPTION = "//meta[translate(@name, 'DESCRIPTION', 'description')='description']/@content"
 
 
 @dataclass(frozen=True)
@@ -35,3 +39,15 @@ def start_loader(loader: ArticleLoader, ctx: PageContext) -> None:
         loader.add_value("summary", listing.summary)
         if listing.lead_image is not None:
             loader.add_value("lead_image", listing.lead_image)
+
+
+def load_body(loader: ArticleLoader, sel: Selector, css: str, ctx: PageContext) -> Body:
+    """Paragraphs, images and cleaned HTML of the first element matching ``css``, plus the
+    page's meta description as the summary of last resort."""
+    loader.add_xpath("summary", META_DESCRIPTION)
+    nodes = sel.css(css)
+    body = extract_body(nodes[0].root if nodes else None, ctx.canonical)
+    loader.add_value("paragraphs", body.paragraphs)
+    loader.add_value("images", body.images)
+    loader.add_value("body_html", body.html or None)
+    return body

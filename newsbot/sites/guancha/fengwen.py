@@ -5,8 +5,7 @@ from scrapy.http import TextResponse
 
 from newsbot.items import Article
 from newsbot.loaders import ArticleLoader
-from newsbot.sites.guancha.body import extract_body
-from newsbot.sites.guancha.context import FENGWEN_SOURCE, PageContext, start_loader
+from newsbot.sites.guancha.context import FENGWEN_SOURCE, PageContext, load_body, start_loader
 from newsbot.text import normalise_ws
 from newsbot.times import relative_iso
 
@@ -21,10 +20,5 @@ def extract_post(response: TextResponse, ctx: PageContext) -> Article:
     loader.add_css("authors", ".user-main h4 a::text")
     loader.add_value("source", FENGWEN_SOURCE)
     loader.add_value("published_at", relative_iso(normalise_ws(" ".join(sel.css(".time1 ::text").getall())), ctx.now))
-    loader.add_xpath("summary", "//meta[translate(@name, 'DESCRIPTION', 'description')='description']/@content")
-    body_nodes = sel.css(".article-txt-content")
-    body = extract_body(body_nodes[0].root if body_nodes else None, ctx.canonical)
-    loader.add_value("paragraphs", body.paragraphs)
-    loader.add_value("images", body.images)
-    loader.add_value("body_html", body.html or None)
+    load_body(loader, sel, ".article-txt-content", ctx)
     return loader.load_item()
