@@ -102,6 +102,32 @@ NEWSBOT_HEXO_DIR = _env("NEWSBOT_HEXO_DIR", "")
 
 ITEM_PIPELINES["newsbot.pipelines.hexo.HexoPipeline"] = 400
 
+# --- several machines: one shared frontier in Redis (scrapy-redis) ---------------------
+# Distributed mode is on when REDIS_URL is set (environment or -s): the add-on below then
+# switches to the scrapy-redis scheduler, a shared Bloom-filter duplicate filter, the
+# shared per-site rate limit and the worker life cycle (newsbot/distributed). Unset =
+# single-machine mode, unchanged. Seed a crawl with `scrapy seed guancha`.
+REDIS_URL = _env("REDIS_URL")
+ADDONS = {
+    "newsbot.distributed.addon.DistributedMode": 100,
+}
+# A worker closes once the shared frontier (queue and other workers' in-flight requests)
+# has stayed empty this many seconds; 0 = never close (wait for new seeds).
+NEWSBOT_REDIS_IDLE_CLOSE = 60.0
+# A worker whose heartbeat is older than this is dead: its in-flight requests go back on
+# the queue. How often an idle worker looks at the shared queue.
+NEWSBOT_REDIS_WORKER_TTL = 30.0
+NEWSBOT_REDIS_POLL_INTERVAL = 0.5
+# Shared politeness: requests per second per site for all workers together, and the burst
+# allowed after a quiet spell. 0 = no shared limit (DOWNLOAD_DELAY etc. still apply per worker).
+NEWSBOT_REDIS_RATE = 2.0
+NEWSBOT_REDIS_BURST = 2
+# Seen-set of a distributed crawl: a Bloom filter sized for this many request URLs at this
+# false positive rate (2M at 1e-5 = 5.7 MiB of Redis, fixed; scrapy-redis's set takes ~88
+# bytes per URL). A false positive skips a request in this crawl; articles stay exact.
+NEWSBOT_BLOOM_CAPACITY = 2_000_000
+NEWSBOT_BLOOM_ERROR_RATE = 1e-5
+
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = _env("NEWSBOT_LOG_LEVEL", "INFO")

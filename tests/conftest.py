@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.plugins.mongo_server",
     "tests.plugins.hexo_site",
     "tests.plugins.scrapyd_server",
+    "tests.plugins.redis_server",
 ]

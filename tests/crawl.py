@@ -57,7 +57,7 @@ def crawl(
         cmd += ["-s", f"{key}={value}"]
     for key, value in (args or {}).items():
         cmd += ["-a", f"{key}={value}"]
-    clean_env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS and k != "MONGO_URI"}
+    clean_env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS and k not in ("MONGO_URI", "REDIS_URL")}
     proc = subprocess.run(cmd, cwd=ROOT, env={**clean_env, **(env or {})}, capture_output=True, text=True, timeout=600)
     items = [json.loads(line) for line in out.read_text("utf-8").splitlines() if line.strip()] if out.exists() else []
     log_text = (log.read_text("utf-8") if log.exists() else "") + proc.stderr

@@ -1,0 +1,109 @@
+"""``scrapy seed <spider>``: push a spider's first requests onto the shared Redis frontier.
+
+Runs the spider in the ``seed`` role: its ``start()`` requests (for guancha, the first
+page of every selected list, ``start_list_requests``) go through the shared duplicate
+filter onto the shared queue, and nothing is downloaded. Workers started with the same
+settings (``scrapy crawl <spider>`` with ``REDIS_URL``) pick them up.
+
+A seed starts a new crawl: when the frontier is idle the previous crawl's seen-set is
+cleared first (as every single-machine run starts with an empty one). While requests are
+still queued or in flight, it refuses unless told ``--append`` (add to that crawl) or
+``--reset`` (drop it and start over).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any, ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from scrapy.utils.conf import arglist_to_dict
+from scrapy_redis.connection import get_redis_from_settings
+
+from newsbot.distributed.bloom import RedisBloomFilter, bloom_params
+from newsbot.distributed.frontier import Frontier
+from newsbot.distributed.keys import FrontierKeys
+from newsbot.distributed.scheduler import STATS
+from newsbot.redact import redact_uri
+
+logger = logging.getLogger(__name__)
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "INFO"}
+
+    def syntax(self) -> str:
+        return "[options] <spider>"
+
+    def short_desc(self) -> str:
+        return "Push a spider's start requests to the shared Redis frontier (distributed mode)"
+
+    def long_desc(self) -> str:
+        return (__doc__ or "").strip()
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-a", dest="spargs", action="append", default=[], metavar="NAME=VALUE",
+                            help="set spider argument (may be repeated), as for `scrapy crawl`")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--append", action="store_true",
+                          help="add to the crawl in progress (keep its queue and seen-set)")
+        mode.add_argument("--reset", action="store_true",
+                          help="drop the crawl in progress (queue, leases, seen-set) first")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        try:
+            opts.spargs = arglist_to_dict(opts.spargs)
+        except ValueError:
+            raise UsageError("Invalid -a value, use -a NAME=VALUE", print_help=False) from None
+        assert self.settings is not None
+        self.settings.set("NEWSBOT_REDIS_ROLE", "seed", "cmdline")
+        self.settings.set("ITEM_PIPELINES", {}, "cmdline")  # nothing is scraped: open no database
+        self.settings.set("FEEDS", {}, "cmdline")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None and self.crawler_process is not None
+        if len(args) != 1:
+            raise UsageError("name one spider")
+        if not self.settings.get("REDIS_URL"):
+            raise UsageError("scrapy seed needs REDIS_URL (environment or -s REDIS_URL=redis://host:6379/0)",
+                             print_help=False)
+        spider_name = args[0]
+        self.prepare(spider_name, opts)
+        crawler = self.crawler_process.create_crawler(spider_name)
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+            return
+        pushed = crawler.stats.get_value(f"{STATS}/seed/pushed", 0)
+        filtered = crawler.stats.get_value(f"{STATS}/seed/filtered", 0)
+        logger.info("seeded %s: %d request(s) pushed to %s, %d already seen in this crawl",
+                    spider_name, pushed, redact_uri(self.settings.get("REDIS_URL")), filtered)
+
+    def prepare(self, spider_name: str, opts: argparse.Namespace) -> None:
+        """Start a new crawl, or refuse to disturb the one in progress."""
+        assert self.settings is not None
+        server = get_redis_from_settings(self.settings)
+        keys = FrontierKeys.for_spider(spider_name, self.settings)
+        frontier = Frontier(server, keys)
+        bloom = RedisBloomFilter(server, keys.dupefilter, bloom_params(self.settings))
+        if opts.reset:
+            frontier.reset(extra_keys=[*bloom.keys, keys.dupefilter])
+            logger.info("reset the frontier of %s", spider_name)
+            return
+        if opts.append:
+            return
+        state = frontier.state()
+        orphaned = frontier.orphaned()
+        if not state.empty or orphaned:
+            raise UsageError(
+                f"a crawl of {spider_name} is in progress or paused: {state.queued} request(s) queued, "
+                f"{state.inflight} in flight on {state.live_workers} live worker(s), {orphaned} held by "
+                "stopped workers. Start workers to finish it, or seed with --append (add to it) "
+                "or --reset (drop it).", print_help=False)
+        server.delete(*bloom.keys, keys.dupefilter)
+        logger.info("new crawl of %s: cleared the previous crawl's seen-set", spider_name)
