@@ -125,12 +125,15 @@ class GuanchaSpider(scrapy.Spider):
         return f"{REAL['app']}/user/get-published-list?page_size=20&page_no={page}&uid={uid}"
 
     def _list(self, real_url: str, kind: str, **cb_kwargs: Any) -> Request:
+        # First pages go before articles (see start()); a next page goes after the articles
+        # of the page before it, so the queue holds one page of articles, not the whole list.
+        first = cb_kwargs.get("page", 1) == 1
         return Request(
             self.hosts.fetch_url(real_url),
             callback=self.parse_list,
             errback=self.list_failed,
             cb_kwargs={"kind": kind, "real_url": real_url, **cb_kwargs},
-            priority=10,
+            priority=10 if first else -10,
         )
 
     # --- list pages -------------------------------------------------------------------
