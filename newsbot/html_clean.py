@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree, html
+from lxml.cssselect import CSSSelector
 
 DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "form", "input", "button", "link", "meta")
 URL_ATTRS = ("href", "src", "data-original", "data-src")
@@ -41,7 +43,7 @@ def clean_fragment(element: etree._Element, base_url: str, drop_selectors: tuple
     root = copy.deepcopy(element)
     root.tail = None
     for css in drop_selectors:
-        for node in root.cssselect(css):
+        for node in _selector(css)(root):
             _remove(node)
     for node in list(root.iter(*DROP_TAGS, etree.Comment)):
         _remove(node)
@@ -71,6 +73,12 @@ def inner_html(element: etree._Element) -> str:
     parts = [element.text or ""]
     parts.extend(html.tostring(child, encoding="unicode", with_tail=True) for child in element)
     return "".join(parts).strip()
+
+
+@lru_cache(maxsize=64)
+def _selector(css: str) -> CSSSelector:
+    """A compiled selector: cssselect translates CSS to XPath anew on every call otherwise."""
+    return CSSSelector(css, translator="html")
 
 
 def _fold_whitespace(node: etree._Element) -> None:

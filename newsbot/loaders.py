@@ -1,8 +1,11 @@
 """Item loaders: the declared, pure cleaning steps between a page and an Article."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
+
+from itemadapter import ItemAdapter
 
 from itemloaders.processors import Identity, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
@@ -38,6 +41,11 @@ def keep_iso(value: str | None) -> str | None:
     return beijing_iso(value)
 
 
+@lru_cache(maxsize=None)
+def _field_meta(item_class: type, field_name: str) -> Mapping[str, Any]:
+    return ItemAdapter.get_field_meta_from_class(item_class, field_name)
+
+
 class ArticleLoader(ItemLoader):
     """Base loader for every site: text is whitespace-normalised, empty values vanish."""
 
@@ -57,3 +65,8 @@ class ArticleLoader(ItemLoader):
     images_in = Identity()
     images_out = Identity()
     body_html_in = Identity()
+
+    def _get_item_field_attr(self, field_name: str, key: Any, default: Any = None) -> Any:
+        # itemloaders rebuilds the dataclass field table for every value it loads; the
+        # table of a class never changes, so read it once (about 10% of extraction time).
+        return _field_meta(type(self.item), field_name).get(key, default)

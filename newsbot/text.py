@@ -9,7 +9,8 @@ from collections.abc import Iterable
 
 # Characters that render as nothing and only get in the way of comparisons. ZERO WIDTH
 # JOINER is left alone on purpose: it is part of emoji sequences.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u2060\ufeff"))
+_INVISIBLE_CHARS = "\u200b\u200c\u2060\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS))
 # str.split() with no argument splits on every Unicode whitespace character, which
 # includes U+3000 (ideographic space), U+00A0 (no-break space), tabs and newlines.
 
@@ -31,7 +32,10 @@ def normalise_ws(text: str | None) -> str:
     """
     if not text:
         return ""
-    return " ".join(text.translate(_INVISIBLE).split())
+    # translate() costs a dict lookup per character: only pay it when there is something to drop.
+    if any(ch in text for ch in _INVISIBLE_CHARS):
+        text = text.translate(_INVISIBLE)
+    return " ".join(text.split())
 
 
 def normalise_optional(text: str | None) -> str | None:
