@@ -27,3 +27,27 @@ test: install-dev
 
 clean:
 	rm -rf $(OUT) .newsbot
+# --- benchmarks (benchmarks/; README "Benchmarks") ------------------------------------
+BENCH_ARTICLES ?= 5000
+MEMORY_ARTICLES ?= 50000
+
+.PHONY: bench bench-deps bench-extraction bench-throughput bench-memory bench-profile
+
+bench-deps: $(BIN)/python
+	$(BIN)/pip install --quiet -r benchmarks/requirements.txt
+
+## Print every benchmark table: extraction cost, crawl throughput vs scrapy bench, memory
+## over MEMORY_ARTICLES articles, and a py-spy profile. Slow (~30 min at 50,000 articles).
+bench: bench-extraction bench-throughput bench-memory bench-profile
+
+bench-extraction: bench-deps
+	$(BIN)/python benchmarks/extraction_cost.py
+
+bench-throughput: bench-deps
+	$(BIN)/python benchmarks/crawl_throughput.py --articles $(BENCH_ARTICLES)
+
+bench-memory: bench-deps
+	$(BIN)/python benchmarks/memory.py --articles $(MEMORY_ARTICLES)
+
+bench-profile: bench-deps
+	$(BIN)/python benchmarks/profile_crawl.py

@@ -1,0 +1,218 @@
+"""Extraction cost: ms per page of newsbot's guancha extraction vs trafilatura and GNE.
+
+The same pages for every extractor: every distinct article page of the sample site
+(tests/sites/guancha/www/<column>/<date>_<id>[_s|_N].shtml) and the real saved pages in
+../shared/data/guancha/gne-2019 when present (NEWSBOT_SHARED_DATA overrides the folder).
+
+- newsbot: ``HtmlResponse`` built from the page's bytes (decoding and HTML parsing
+  included) + ``newsbot.sites.guancha.article.extract_article`` (ArticleLoader included);
+- trafilatura: ``trafilatura.extract(text, url=...)`` as it ships (plain text, no metadata),
+  and once more with ``with_metadata=True, include_images=True`` (closer to what newsbot
+  extracts: title, date, author, tags, images);
+- GNE: ``GeneralNewsExtractor().extract(text)`` (title, author, time, content, images).
+
+trafilatura and GNE get the page decoded once outside the timing (they take a str);
+newsbot gets bytes, as Scrapy hands them over. Each page is run ``--repeat`` times per
+extractor, interleaved; the per-page figure is the median, the total the mean over pages.
+
+Usage: python benchmarks/extraction_cost.py [--repeat 15] [--only newsbot,trafilatura,gne]
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import os
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import machine, table  # noqa: E402
+
+SAMPLE_WWW = ROOT / "tests" / "sites" / "guancha" / "www"
+SHARED = Path(os.environ.get("NEWSBOT_SHARED_DATA", ROOT.parent / "shared" / "data")) / "guancha" / "gne-2019"
+REAL_PAGES = {  # file -> its real URL (per its JSON-LD @id; see ../shared/data/guancha/README.md)
+    "guancha.html": "https://www.guancha.cn/WangWen/2019_09_07_516891.shtml",
+    "2.html": "https://www.guancha.cn/industry-science/2019_09_07_516923.shtml",
+}
+NOW = "2022-04-27T12:00:00+08:00"
+
+
+class Page:
+    def __init__(self, name: str, url: str, body: bytes) -> None:
+        self.name, self.url, self.body = name, url, body
+        self.text = body.decode("utf-8", "replace")
+
+
+def pages() -> list[Page]:
+    from newsbot.sites.guancha.hosts import is_article
+
+    out, seen = [], set()
+    for path in sorted(SAMPLE_WWW.glob("*/*.shtml")):
+        rel = path.relative_to(SAMPLE_WWW).as_posix()
+        url = f"https://www.guancha.cn/{rel}"
+        if not is_article(url.replace("_s.shtml", ".shtml")):
+            continue
+        body = path.read_bytes()
+        if b'class="content all-txt"' not in body:
+            continue  # a redirect stub, not an article page
+        digest = hashlib.sha1(body).digest()
+        if digest in seen:  # the plain page of a one-page article is the _s page again
+            continue
+        seen.add(digest)
+        out.append(Page(f"sample:{rel}", url, body))
+    for name, url in REAL_PAGES.items():
+        path = SHARED / name
+        if path.exists():
+            out.append(Page(f"real:{name}", url, path.read_bytes()))
+    return out
+
+
+# --- the extractors ---------------------------------------------------------------------
+def newsbot_extractor() -> Callable[[Page], int]:
+    from scrapy.http import HtmlResponse
+
+    from newsbot.sites.guancha.article import extract_article
+    from newsbot.sites.guancha.context import PageContext
+    from newsbot.times import crawl_now
+
+    now = crawl_now(NOW)
+
+    def run(page: Page) -> int:
+        response = HtmlResponse(page.url, body=page.body)
+        canonical = page.url.replace("_s.shtml", ".shtml")
+        article = extract_article(response, PageContext(canonical, page.url, now))
+        return sum(len(p) for p in article.paragraphs)
+
+    return run
+
+
+def trafilatura_extractor(rich: bool) -> Callable[[Page], int]:
+    import trafilatura
+
+    def run(page: Page) -> int:
+        if rich:
+            text = trafilatura.extract(page.text, url=page.url, with_metadata=True, include_images=True)
+        else:
+            text = trafilatura.extract(page.text, url=page.url)
+        return len(text or "")
+
+    return run
+
+
+def gne_extractor() -> Callable[[Page], int]:
+    from gne import GeneralNewsExtractor
+
+    extractor = GeneralNewsExtractor()
+
+    def run(page: Page) -> int:
+        result = extractor.extract(page.text)
+        return len(result.get("content") or "")
+
+    return run
+
+
+EXTRACTORS: dict[str, Callable[[], Callable[[Page], int]]] = {
+    "newsbot (extract_article + loader)": newsbot_extractor,
+    "trafilatura.extract (default)": lambda: trafilatura_extractor(False),
+    "trafilatura.extract (metadata + images)": lambda: trafilatura_extractor(True),
+    "GNE GeneralNewsExtractor.extract": gne_extractor,
+}
+
+
+def versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in ("scrapy", "parsel", "lxml", "trafilatura", "gne"):
+        try:
+            out.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name} (not installed)")
+    return ", ".join(out)
+
+
+def measure(extractors: dict[str, Callable[[Page], int]], items: list[Page], repeat: int) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {name: {"per_page": [], "chars": 0} for name in extractors}
+    for page in items:
+        for name, run in extractors.items():  # warm-up: imports, caches, lazy compiles
+            results[name]["chars"] += run(page)
+        times: dict[str, list[float]] = {name: [] for name in extractors}
+        for _ in range(repeat):
+            for name, run in extractors.items():  # interleaved: drift hits every extractor alike
+                gc.collect()
+                started = time.perf_counter()
+                run(page)
+                times[name].append(time.perf_counter() - started)
+        for name in extractors:
+            results[name]["per_page"].append((page.name, statistics.median(times[name]) * 1000))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--only", default="", help="comma list of name prefixes (newsbot,trafilatura,gne)")
+    parser.add_argument("--per-page", action="store_true", help="also print ms for every page")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    started = time.perf_counter()
+    wanted = [w.strip().lower() for w in args.only.split(",") if w.strip()]
+    extractors = {name: make() for name, make in EXTRACTORS.items()
+                  if not wanted or any(name.lower().startswith(w) for w in wanted)}
+    items = pages()
+    n_sample = sum(p.name.startswith("sample:") for p in items)
+    n_real = len(items) - n_sample
+    results = measure(extractors, items, args.repeat)
+
+    def means(res: dict[str, Any]) -> tuple[float | None, float | None, float]:
+        sample = [ms for (p, ms) in res["per_page"] if p.startswith("sample:")]
+        real = [ms for (p, ms) in res["per_page"] if p.startswith("real:")]
+        return (statistics.fmean(sample) if sample else None, statistics.fmean(real) if real else None,
+                statistics.fmean(ms for _, ms in res["per_page"]))
+
+    base = next(iter(results.values()))
+    base_means = means(base)
+
+    def cell(value: float | None, ref: float | None, is_base: bool) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.2f}" + ("" if is_base or not ref else f" ({value / ref:.1f}x)")
+
+    rows = []
+    for name, res in results.items():
+        sample, real, mean = means(res)
+        is_base = res is base
+        rows.append([name, cell(sample, base_means[0], is_base), cell(real, base_means[1], is_base),
+                     cell(mean, base_means[2], is_base), f"{1000 / mean:.0f}", f"{res['chars'] / len(items):.0f}"])
+    print(f"# Extraction cost ({machine()})")
+    print(f"{len(items)} pages: {n_sample} sample-site article pages + {n_real} real pages "
+          f"(gne-2019); median of {args.repeat} runs per page; {versions()}\n")
+    print(table(["extractor", "ms/page sample pages (x newsbot)", "ms/page real pages (x newsbot)",
+                 "ms/page all (x newsbot)", "pages/s (1 core)", "text chars/page"], rows))
+    traf = results.get("trafilatura.extract (default)")
+    if traf is not None and base is not traf:
+        t = means(traf)
+        parts = [f"{label} {tv / bv:.1f}x" for label, tv, bv in zip(("sample pages", "real pages", "all pages"), t, base_means)
+                 if tv is not None and bv]
+        worst = min(tv / bv for tv, bv in zip(t, base_means) if tv is not None and bv)
+        print(f"\ngoal: newsbot >= 10x faster than trafilatura.extract: {', '.join(parts)} -> "
+              f"{'met' if worst >= 10 else 'NOT met on every set'}")
+    if args.per_page:
+        print()
+        names = list(results)
+        print(table(["page", *names], [[p, *(f"{results[n]['per_page'][i][1]:.2f}" for n in names)]
+                                        for i, (p, _) in enumerate(base["per_page"])]))
+    print(f"\n(took {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

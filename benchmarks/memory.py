@@ -1,0 +1,112 @@
+"""Memory: RSS of the crawling process after 1,000, 10,000 and 50,000 articles.
+
+One generated site of ``--articles`` articles (benchmarks/gen_site.py) is crawled whole
+(`scrapy crawl guancha -a channels=toutiao`, every pipeline on, as in crawl_throughput.py),
+once with the embedded store (sqlite, no MONGO_URI) and once with MongoDB (SecantusDB
+started here unless MONGO_URI is set). A benchmark-only extension (benchmarks/probe.py)
+reads /proc/self/status of the crawling process when the item count reaches each
+checkpoint: VmRSS (resident now) and VmHWM (the peak so far), plus the scheduler queue
+length and the dupe-filter size; the parent also samples VmHWM every 0.5 s and Scrapy's
+memusage stats are shown.
+
+Growth = VmHWM at the last checkpoint - VmHWM at the first. Goal: under 50 MB from 1,000
+to 50,000 articles.
+
+Usage: python benchmarks/memory.py [--articles 50000] [--checkpoints 1000,10000,50000]
+                                   [--stores embedded,mongo] [--concurrency 16]
+On 2 cores 50,000 articles took 7-8 min with the embedded store and 10-12 min with
+SecantusDB (about 20 min in all, with the 11 s site generation); --articles 10000 takes
+about 4.5 min in all.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import Mongo, Site, generate_site, machine, run_crawl, table, throughput_settings  # noqa: E402
+
+GOAL_MB = 50.0
+
+
+def mb(kb: object) -> str:
+    return f"{int(kb) / 1024:.0f}" if isinstance(kb, (int, float)) else "-"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=50000)
+    parser.add_argument("--checkpoints", default="1000,10000,50000")
+    parser.add_argument("--stores", default="embedded,mongo")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="an extra Scrapy setting for the crawls (repeatable), e.g. to try a change")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (site, logs, stats)")
+    args = parser.parse_args()
+    checkpoints = sorted({int(x) for x in args.checkpoints.split(",") if x.strip() and int(x) <= args.articles})
+    if args.articles not in checkpoints:
+        checkpoints.append(args.articles)
+    stores = [s.strip() for s in args.stores.split(",") if s.strip()]
+    if not set(stores) <= {"embedded", "mongo"}:
+        parser.error("--stores: embedded, mongo")
+    started = time.monotonic()
+    tmp = Path(tempfile.mkdtemp(prefix="newsbot-bench-memory-"))
+    print(f"# Memory ({machine()})")
+    rows, verdicts, details = [], [], []
+    try:
+        info = generate_site(args.articles, tmp / "site")
+        print(f"site: {info['articles']} articles + {info['list_pages']} list pages, generated in {info['seconds']} s", flush=True)
+        settings = {**throughput_settings(args.concurrency), "BENCH_RSS_CHECKPOINTS": ",".join(map(str, checkpoints)),
+                    "MEMUSAGE_ENABLED": "True", "MEMUSAGE_CHECK_INTERVAL_SECONDS": "10",
+                    **dict(item.split("=", 1) for item in args.set)}
+        with Site(tmp / "site", tmp) as site:
+            for store in stores:
+                mongo = Mongo(tmp / "mongo") if store == "mongo" else None
+                run = None
+                try:
+                    run = run_crawl(tmp / store, site.bases, info["max_pages"], settings,
+                                    mongo_uri=mongo.uri if mongo else None)
+                    label = f"MongoDB ({mongo.name})" if mongo else "embedded (sqlite)"
+                finally:
+                    if mongo:
+                        mongo.drop(run.database if run else None)
+                        mongo.stop()
+                s = run.stats
+                if run.returncode != 0 or run.items != args.articles:
+                    print(f"WARNING: {store}: exit {run.returncode}, {run.items}/{args.articles} items; log {run.log}",
+                          file=sys.stderr)
+                first, last = checkpoints[0], checkpoints[-1]
+                growth = (s.get(f"bench/hwm_kb/{last}", 0) - s.get(f"bench/hwm_kb/{first}", 0)) / 1024
+                verdicts.append((label, growth))
+                rows.append([label, *(f"{mb(s.get(f'bench/rss_kb/{c}'))} / {mb(s.get(f'bench/hwm_kb/{c}'))}" for c in checkpoints),
+                             f"{run.peak_rss_mb:.0f}", f"{(s.get('memusage/max') or 0) / 2**20:.0f}",
+                             f"{growth:+.0f}", f"{run.wall / 60:.1f} min ({run.items / run.elapsed:.0f} items/s)"])
+                details.append([label, *(" / ".join(str(s.get(f"bench/{k}/{c}", "-")) for k in ("queued", "dupefilter", "listings", "live_requests"))
+                                         for c in checkpoints)])
+                print(f"{store}: done in {run.wall / 60:.1f} min", flush=True)
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print()
+    heads = [f"{c:,} articles: RSS / peak MB" for c in checkpoints]
+    print(table(["store", *heads, "peak RSS MB (sampled)", "memusage/max MB", f"growth {checkpoints[0]:,}->{checkpoints[-1]:,} MB", "time"], rows))
+    print()
+    print(table(["store", *(f"{c:,}: queued / dupefilter / listings / live Requests" for c in checkpoints)], details))
+    print(f"\nsettings as crawl_throughput.py (CONCURRENT_REQUESTS={args.concurrency}), every pipeline on "
+          f"(clean, dedupe, mongo when MongoDB, hexo) and -O items.jsonl.")
+    for label, growth in verdicts:
+        print(f"goal growth < {GOAL_MB:.0f} MB: {label}: {growth:+.0f} MB -> {'met' if growth < GOAL_MB else 'NOT met'}")
+    print(f"(took {(time.monotonic() - started) / 60:.1f} min)")
+
+
+if __name__ == "__main__":
+    main()
