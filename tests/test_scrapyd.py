@@ -173,9 +173,11 @@ def test_scheduled_crawl_stores_articles_and_logs_its_stats(
 
 def test_cancel_stops_a_running_job(scrapyd_server: ScrapydServer, deployed_project: Deployment,
                                     slow_site: dict[str, str], tmp_path: Path) -> None:
-    job = scrapyd_server.schedule("guancha", slow_settings(slow_site, tmp_path))
+    job = scrapyd_server.schedule("guancha", slow_settings(slow_site, tmp_path, LOG_LEVEL="DEBUG"))
     scrapyd_server.wait_for(job, "running", 30)
-    wait_until(lambda: "Spider opened" in scrapyd_server.job_log(job), 30, "the spider to open")
+    # A first response means the reactor runs and Scrapy's SIGINT handler is installed
+    # ("Spider opened" can be logged before that, and a SIGINT then kills it unlogged).
+    wait_until(lambda: "Crawled (" in scrapyd_server.job_log(job), 60, "the first response")
     answer = scrapyd_server.post("cancel.json", [("project", PROJECT), ("job", job)])
     assert answer.data.get("prevstate") == "running", answer.text
     scrapyd_server.wait_for(job, "finished", 30)
