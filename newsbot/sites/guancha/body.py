@@ -7,6 +7,7 @@ stays in the HTML (the blog shows it) but is not article text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -25,7 +26,12 @@ class Body:
     html: str = ""
 
 
-def _int(value: str | None) -> int | None:
+def pixels(value: str | None) -> int | None:
+    """An HTML width/height attribute as an int: ``"970px"`` and ``"970"`` are 970.
+
+    >>> pixels("970px"), pixels(" 530 "), pixels("50%"), pixels(None)
+    (970, 530, None, None)
+    """
     value = (value or "").strip().lower().removesuffix("px")
     return int(value) if value.isdigit() else None
 
@@ -35,12 +41,16 @@ def _centred(p: etree._Element) -> bool:
     return (p.get("align") or "").lower() == "center" or "text-align:center" in style
 
 
-def _image(img: etree._Element, index: int) -> Image:
+def image_of(img: etree._Element, base_url: str, index: int = 0) -> Image | None:
+    """The Image an ``<img>`` shows (its URL made absolute), or None when it has no address."""
+    src = image_src(img)
+    if not src:
+        return None
     return Image(
-        url=image_src(img) or "",
+        url=urljoin(base_url, src),
         alt=normalise_optional(img.get("alt")),
-        width=_int(img.get("width")),
-        height=_int(img.get("height")),
+        width=pixels(img.get("width")),
+        height=pixels(img.get("height")),
         index=index,
     )
 
@@ -56,14 +66,13 @@ def extract_body(element: etree._Element | None, base_url: str) -> Body:
         if node.tag == "img":
             if _has_p_ancestor(node, root):
                 continue
-            body.images.append(_image(node, len(body.paragraphs)))
+            _add_images(body, [node], base_url)
             captionable = None
             continue
         imgs = list(node.iter("img"))
         text = normalise_ws("".join(node.itertext()))
         if imgs:
-            body.images.extend(_image(img, len(body.paragraphs)) for img in imgs)
-            captionable = body.images[-1]
+            captionable = _add_images(body, imgs, base_url)
             continue
         if captionable is not None and text and _centred(node):
             captionable.caption = text
@@ -72,6 +81,13 @@ def extract_body(element: etree._Element | None, base_url: str) -> Body:
         captionable = None
     body.html = inner_html(root)
     return body
+
+
+def _add_images(body: Body, imgs: list[etree._Element], base_url: str) -> Image | None:
+    """Append the images standing before the next paragraph; the last one may get a caption."""
+    added = [image_of(img, base_url, len(body.paragraphs)) for img in imgs]
+    body.images.extend(image for image in added if image is not None)
+    return body.images[-1] if any(added) else None
 
 
 def _has_p_ancestor(node: etree._Element, root: etree._Element) -> bool:

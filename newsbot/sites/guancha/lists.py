@@ -13,8 +13,8 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from newsbot.html_clean import image_src
 from newsbot.items import Image
+from newsbot.sites.guancha.body import image_of
 from newsbot.sites.guancha.hosts import REAL, is_article
 from newsbot.sites.listing import ListEntry
 from newsbot.text import normalise_optional, normalise_ws
@@ -50,22 +50,7 @@ def _text(sel: Selector, css: str) -> str | None:
 
 
 def _image(img: Selector | None, base: str) -> Image | None:
-    if img is None:
-        return None
-    src = image_src(img.root)
-    if not src:
-        return None
-    return Image(
-        url=urljoin(base, src),
-        alt=normalise_optional(img.attrib.get("alt")),
-        width=_int(img.attrib.get("width")),
-        height=_int(img.attrib.get("height")),
-    )
-
-
-def _int(value: str | None) -> int | None:
-    value = (value or "").strip().lower().removesuffix("px")
-    return int(value) if value.isdigit() else None
+    return image_of(img.root, base) if img is not None else None
 
 
 def _entries(links: Iterable[tuple[str | None, ListEntry]], base: str) -> list[ListEntry]:
