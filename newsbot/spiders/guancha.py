@@ -12,6 +12,7 @@ Arguments (``-a name=value``, or scrapyd's ``-d name=value``):
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -192,8 +193,11 @@ class GuanchaSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsbot/lists/bad_json")
             return []
 
+    def _older_than_since(self, entry: ListEntry) -> bool:
+        return bool(self.since and entry.listed_at and entry.listed_at[:10] < self.since)
+
     def _past_since(self, entries: list[ListEntry]) -> bool:
-        return self.since is not None and any(e.listed_at and e.listed_at[:10] < self.since for e in entries)
+        return any(self._older_than_since(entry) for entry in entries)
 
     def _follow(self, entries: list[ListEntry], response: Response, count: bool = True) -> Iterator[Request]:
         stats = self.crawler.stats
@@ -204,7 +208,7 @@ class GuanchaSpider(scrapy.Spider):
         if count:
             stats.inc_value("newsbot/lists/entries", len(entries))
         for entry in entries:
-            if self.since and entry.listed_at and entry.listed_at[:10] < self.since:
+            if self._older_than_since(entry):
                 stats.inc_value("newsbot/lists/older_than_since")
                 continue
             yield self._article_request(entry)
@@ -221,7 +225,7 @@ class GuanchaSpider(scrapy.Spider):
             callback=callback,
             errback=self.article_failed,
             cb_kwargs={"canonical": canonical, "listing": entry},
-            meta={"newsbot_article": True, "newsbot_canonical": canonical, "newsbot_listed_at": entry.listed_at},
+            meta={"newsbot_article": True, "newsbot_canonical": canonical},
         )
 
     def _context(self, response: Response, canonical: str, listing: ListEntry) -> PageContext:
@@ -237,7 +241,7 @@ class GuanchaSpider(scrapy.Spider):
         if post_id:
             self.crawler.stats.inc_value("newsbot/fengwen/redirects")
             self.listings.pop(canonical, None)
-            post = ListEntry(**{**listing.__dict__, "url": f"{REAL['user']}/main/content?id={post_id}"})
+            post = replace(listing, url=f"{REAL['user']}/main/content?id={post_id}")
             yield self._article_request(post)
             return
         self.crawler.stats.inc_value("newsbot/articles/extracted")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urljoin
 
@@ -63,7 +64,7 @@ def _entries(links: Iterable[tuple[str | None, ListEntry]], base: str) -> list[L
         if not is_article(url) or url in seen:
             continue
         seen.add(url)
-        out.append(ListEntry(**{**entry.__dict__, "url": url}))
+        out.append(replace(entry, url=url))
     return out
 
 
