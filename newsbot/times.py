@@ -86,10 +86,17 @@ def crawl_now(value: str | None = None) -> datetime:
     >>> crawl_now("2022-04-27T12:00:00+08:00").isoformat()
     '2022-04-27T12:00:00+08:00'
     """
-    if value:
-        moment = datetime.fromisoformat(value)
-        return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
-    return datetime.now(timezone.utc)
+    return aware(value) if value else datetime.now(timezone.utc)
+
+
+def aware(value: str, naive_tz: timezone = BEIJING) -> datetime:
+    """Parse ISO 8601 (``Z`` allowed); a time without offset is taken as ``naive_tz``.
+
+    >>> aware("2022-04-27T10:22:31").isoformat(), aware("2022-04-27T02:22:31Z").isoformat()
+    ('2022-04-27T10:22:31+08:00', '2022-04-27T02:22:31+00:00')
+    """
+    moment = datetime.fromisoformat(value.strip())
+    return moment if moment.tzinfo else moment.replace(tzinfo=naive_tz)
 
 
 def utc_iso(moment: datetime) -> str:

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from itemadapter import ItemAdapter
 
-from newsbot.hexo.frontmatter import parse_time
+from newsbot.times import aware
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def post_filename(article: Any) -> str:
     url, published = adapter.get("url"), adapter.get("published_at")
     if not url or not published:
         raise ValueError(f"article needs url and published_at: {url!r}")
-    return f"{parse_time(published).date().isoformat()}-{article_id(url, adapter.get('site'))}.md"
+    return f"{aware(published).date().isoformat()}-{article_id(url, adapter.get('site'))}.md"
 
 
 class PostStore:

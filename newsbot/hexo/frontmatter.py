@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import timezone
 from email.utils import format_datetime
+
+from newsbot.times import BEIJING, aware
 
 # What YAML's "printable" set excludes (YAML 1.2 §5.1), plus the BOM.
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
@@ -20,7 +22,6 @@ _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00
 # few punctuation marks that mean nothing to YAML in the middle of a block scalar.
 _PLAIN = re.compile(r"[^\W\d_][\w ·.,()（）-]*")
 _RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
-BEIJING = timezone(timedelta(hours=8))
 
 Field = tuple[str, "str | bool | Sequence[str] | None"]
 
@@ -62,13 +63,7 @@ def rfc1123_gmt(iso: str, naive_tz: timezone = BEIJING) -> str:
     >>> rfc1123_gmt("2022-04-27T10:22:31+08:00")
     'Wed, 27 Apr 2022 02:22:31 GMT'
     """
-    return format_datetime(parse_time(iso, naive_tz).astimezone(timezone.utc), usegmt=True)
-
-
-def parse_time(iso: str, naive_tz: timezone = BEIJING) -> datetime:
-    """Parse ISO 8601 (``Z`` allowed); a naive time is taken as ``naive_tz`` (Beijing)."""
-    moment = datetime.fromisoformat(iso.strip())
-    return moment if moment.tzinfo else moment.replace(tzinfo=naive_tz)
+    return format_datetime(aware(iso, naive_tz).astimezone(timezone.utc), usegmt=True)
 
 
 def render_front_matter(fields: Sequence[Field]) -> str:

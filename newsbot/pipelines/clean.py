@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import Any
 from urllib.parse import urljoin
 
@@ -11,7 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newsbot.text import content_hash, normalise_optional, normalise_paragraphs, normalise_ws
-from newsbot.times import crawl_now, parse_instant, utc_iso
+from newsbot.times import aware, crawl_now, parse_instant, utc_iso
 from newsbot.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -76,11 +76,9 @@ class CleanPipeline:
         """The given time re-expressed in UTC (a naive one is taken as UTC), else now."""
         if value:
             try:
-                moment = datetime.fromisoformat(value)
+                return utc_iso(aware(value, timezone.utc))
             except ValueError:
-                moment = None
-            if moment is not None:
-                return utc_iso(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+                pass
         return utc_iso(crawl_now(self.now_setting))
 
     def _drop(self, reason: str, message: str) -> None:
