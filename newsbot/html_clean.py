@@ -32,10 +32,20 @@ def image_src(img: etree._Element) -> str | None:
     return None
 
 
+def is_pixel(img: etree._Element) -> bool:
+    """A 1x1 (or 0x0) image: a tracking pixel.
+
+    >>> from lxml.html import fragment_fromstring as f
+    >>> is_pixel(f('<img width="1" height="1px">')), is_pixel(f('<img width="1">')), is_pixel(f('<img>'))
+    (True, False, False)
+    """
+    size = {(img.get(a) or "").strip().lower().removesuffix("px") for a in ("width", "height")}
+    return size <= {"0", "1"}
+
+
 def is_tracker(img: etree._Element) -> bool:
     """1x1 pixels and images without any address are trackers or decoration, not content."""
-    size = {(img.get("width") or "").strip().removesuffix("px"), (img.get("height") or "").strip().removesuffix("px")}
-    return image_src(img) is None or size <= {"0", "1"} and size != {""}
+    return image_src(img) is None or is_pixel(img)
 
 
 def clean_fragment(element: etree._Element, base_url: str, drop_selectors: tuple[str, ...] = ()) -> etree._Element:

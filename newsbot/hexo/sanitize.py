@@ -12,6 +12,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
+from newsbot.html_clean import is_pixel
+
 DROP = {
     "script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed",
     "applet", "form", "input", "button", "select", "textarea", "link", "meta", "base", "head",
@@ -86,10 +88,9 @@ def safe_url(value: str, base_url: str | None, images: bool) -> str | None:
 
 def _is_tracker(img: etree._Element) -> bool:
     """1x1 (or 0x0) pixels and images served by analytics hosts."""
-    size = {(img.get(a) or "").strip().lower().removesuffix("px") for a in ("width", "height")}
     host = (urlsplit(img.get("src", "")).hostname or "").lower()
     known = any(host == d or host.endswith("." + d) for d in TRACKER_DOMAINS)
-    return size <= {"0", "1"} or known or host.startswith(TRACKER_HOST_PREFIXES)
+    return is_pixel(img) or known or host.startswith(TRACKER_HOST_PREFIXES)
 
 
 def _drop(node: etree._Element) -> None:
