@@ -8,19 +8,17 @@ space (no-break spaces kept), outside <pre>. Works on a copy of an lxml element.
 from __future__ import annotations
 
 import copy
-import re
-from functools import lru_cache
 from urllib.parse import urljoin
 
-from lxml import etree, html
-from lxml.cssselect import CSSSelector
+from lxml import etree
+
+from newsbot.dom import select
+from newsbot.text import fold_ws
 
 DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "form", "input", "button", "link", "meta")
 URL_ATTRS = ("href", "src", "data-original", "data-src")
 LAZY_SRC = ("src", "data-original", "data-src")
-# Every whitespace run, U+3000 (ideographic space) included, except U+00A0: a no-break
-# space is deliberate layout (captions use it to set a credit apart) and stays.
-WHITESPACE = re.compile(r"[^\S\xa0]+")
+UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
 
 
 def image_src(img: etree._Element) -> str | None:
@@ -53,51 +51,39 @@ def clean_fragment(element: etree._Element, base_url: str, drop_selectors: tuple
     root = copy.deepcopy(element)
     root.tail = None
     for css in drop_selectors:
-        for node in _selector(css)(root):
+        for node in select(root, css):
             _remove(node)
     for node in list(root.iter(*DROP_TAGS, etree.Comment)):
         _remove(node)
     for img in list(root.iter("img")):
         if is_tracker(img):
             _remove(img)
-    for node in root.iter():
-        if not isinstance(node.tag, str):
-            continue
-        _fold_whitespace(node)
-        for attr in list(node.attrib):
-            if attr.lower().startswith("on"):
-                del node.attrib[attr]
-        for attr in URL_ATTRS:
-            value = (node.get(attr) or "").strip()
-            if not value:
-                continue
-            if value.lower().startswith(("javascript:", "vbscript:", "data:")):
-                del node.attrib[attr]
-            else:
-                node.set(attr, urljoin(base_url, value))
+    verbatim = {node for pre in root.iter("pre") for node in pre.iter()}
+    for node in root.iter(etree.Element):
+        if node not in verbatim:
+            if node.text:
+                node.text = fold_ws(node.text)
+            if node.tail:
+                node.tail = fold_ws(node.tail)
+        _clean_attributes(node, base_url)
     return root
 
 
 def inner_html(element: etree._Element) -> str:
     """The element's content serialised as HTML, without the element's own tag."""
     parts = [element.text or ""]
-    parts.extend(html.tostring(child, encoding="unicode", with_tail=True) for child in element)
+    parts.extend(etree.tostring(child, method="html", encoding="unicode", with_tail=True) for child in element)
     return "".join(parts).strip()
 
 
-@lru_cache(maxsize=64)
-def _selector(css: str) -> CSSSelector:
-    """A compiled selector: cssselect translates CSS to XPath anew on every call otherwise."""
-    return CSSSelector(css, translator="html")
-
-
-def _fold_whitespace(node: etree._Element) -> None:
-    if node.tag == "pre" or any(a.tag == "pre" for a in node.iterancestors()):
-        return
-    if node.text:
-        node.text = WHITESPACE.sub(" ", node.text)
-    if node.tail and not (node.getparent() is not None and node.getparent().tag == "pre"):
-        node.tail = WHITESPACE.sub(" ", node.tail)
+def _clean_attributes(node: etree._Element, base_url: str) -> None:
+    """Drop event handlers and script or data URLs; make the other URLs absolute."""
+    for attr, value in node.items():
+        url = value.strip() if attr in URL_ATTRS else ""
+        if attr.lower().startswith("on") or url.lower().startswith(UNSAFE_SCHEMES):
+            del node.attrib[attr]
+        elif url:
+            node.set(attr, urljoin(base_url, url))
 
 
 def _remove(node: etree._Element) -> None:
