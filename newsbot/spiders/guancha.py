@@ -23,6 +23,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from newsbot.dom import parse_html
 from newsbot.middlewares.incremental import AlreadyStored
 from newsbot.sites.guancha.article import extract_article, fengwen_redirect
 from newsbot.sites.guancha.context import PageContext
@@ -237,7 +238,8 @@ class GuanchaSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self._failed(response.url, "not_text", f"is not a text page ({type(response).__name__})")
             return
-        post_id = fengwen_redirect(response)
+        page = parse_html(response.text)
+        post_id = fengwen_redirect(page)
         if post_id:
             self.crawler.stats.inc_value("newsbot/fengwen/redirects")
             self.listings.pop(canonical, None)
@@ -245,14 +247,14 @@ class GuanchaSpider(scrapy.Spider):
             yield self._article_request(post)
             return
         self.crawler.stats.inc_value("newsbot/articles/extracted")
-        yield extract_article(response, self._context(response, canonical, listing))
+        yield extract_article(page, self._context(response, canonical, listing))
 
     def parse_post(self, response: Response, canonical: str, listing: ListEntry) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
             self._failed(response.url, "not_text", f"is not a text page ({type(response).__name__})")
             return
         self.crawler.stats.inc_value("newsbot/articles/extracted")
-        yield extract_post(response, self._context(response, canonical, listing))
+        yield extract_post(parse_html(response.text), self._context(response, canonical, listing))
 
     # --- failures ---------------------------------------------------------------------
     def article_failed(self, failure: Failure) -> Iterator[Request]:

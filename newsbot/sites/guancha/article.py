@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from parsel import Selector
-from scrapy.http import TextResponse
+from lxml import etree
 
+from newsbot.dom import first, select, text, texts
 from newsbot.items import Article
 from newsbot.loaders import ArticleLoader
 from newsbot.sites.guancha.context import SOURCE_NAME, PageContext, load_body, start_loader
@@ -14,6 +14,7 @@ from newsbot.text import normalise_ws
 BYLINE = re.compile(r"^【文\s*/\s*(?P<who>[^】]+)】")
 NOT_NAMES = ("编译", "整理", "翻译")
 FENGWEN_REDIRECT = re.compile(r"user\.guancha\.cn/main/content\?id=(\d+)\"")
+BODY = "div.content.all-txt"
 
 
 def byline_authors(first_paragraph: str | None) -> list[str]:
@@ -46,35 +47,41 @@ def source_of(spans: list[str]) -> str | None:
     return None
 
 
-def fengwen_redirect(response: TextResponse) -> str | None:
+def fengwen_redirect(page: etree._Element) -> str | None:
     """The 风闻 post id when the page is only a script redirect stub."""
-    if response.css("div.content.all-txt"):
+    if first(page, BODY) is not None:
         return None
-    match = FENGWEN_REDIRECT.search(response.text)
-    return match.group(1) if match else None
+    for script in page.iter("script"):
+        match = FENGWEN_REDIRECT.search(script.text or "")
+        if match:
+            return match.group(1)
+    return None
 
 
-def extract_article(response: TextResponse, ctx: PageContext) -> Article:
-    sel: Selector = response.selector
-    loader = ArticleLoader(selector=sel)
+def extract_article(page: etree._Element, ctx: PageContext) -> Article:
+    """The article on a www page (``page``: its parsed tree, see :func:`newsbot.dom.parse_html`)."""
+    # Everything but the meta description sits in the left column, under half of the
+    # page's elements: the queries below search only that.
+    main = first(page, "li.left-main")
+    scope = page if main is None else main
+    loader = ArticleLoader()
     start_loader(loader, ctx)
 
-    loader.add_css("title", "li.left-main > h3 ::text")
-    time_blocks = sel.css("div.time.fix")
-    spans = [normalise_ws("".join(s.css("::text").getall())) for s in time_blocks[:1].css("span")]
+    loader.add_value("title", texts(scope, "li.left-main > h3"))
+    time_blocks = select(scope, "div.time.fix")
+    spans = texts(time_blocks[0], "span") if time_blocks else []
     if spans:
         loader.add_value("published_at", spans[0])
     for block in time_blocks[1:]:
-        text = normalise_ws("".join(block.css("::text").getall()))
-        if "最后更新" in text:
-            loader.add_value("updated_at", text)
+        value = text(block)
+        if "最后更新" in value:
+            loader.add_value("updated_at", value)
     source = source_of(spans) or SOURCE_NAME
     loader.add_value("source", source)
 
-    loader.add_css("tags", "div.key-word a::text")
-    body = load_body(loader, sel, "div.content.all-txt", ctx)
+    loader.add_value("tags", texts(scope, "div.key-word a"))
+    body = load_body(loader, page, first(scope, BODY), ctx)
 
-    authors = [normalise_ws(a) for a in sel.css("div.author-intro p > a::text").getall()]
-    authors = [a for a in authors if a] or byline_authors(body.paragraphs[0] if body.paragraphs else None)
+    authors = texts(scope, "div.author-intro p > a") or byline_authors(body.paragraphs[0] if body.paragraphs else None)
     loader.add_value("authors", authors or [source])
     return loader.load_item()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from parsel import Selector
+from lxml import etree
 
 from newsbot.loaders import ArticleLoader
 from newsbot.sites.guancha.body import Body, extract_body
@@ -14,7 +14,9 @@ SITE = "guancha"
 SOURCE_NAME = "观察者网"
 FENGWEN_SOURCE = "风闻社区"
 LANGUAGE = "zh-CN"
-META_DESCRIPTION = "//meta[translate(@name, 'DESCRIPTION', 'description')='description']/@content"
+META_DESCRIPTION = etree.XPath(
+    "/html/head/meta[translate(@name, 'DESCRIPTION', 'description')='description']/@content", smart_strings=False
+)
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,11 @@ def start_loader(loader: ArticleLoader, ctx: PageContext) -> None:
             loader.add_value("lead_image", listing.lead_image)
 
 
-def load_body(loader: ArticleLoader, sel: Selector, css: str, ctx: PageContext) -> Body:
-    """Paragraphs, images and cleaned HTML of the first element matching ``css``, plus the
-    page's meta description as the summary of last resort."""
-    loader.add_xpath("summary", META_DESCRIPTION)
-    nodes = sel.css(css)
-    body = extract_body(nodes[0].root if nodes else None, ctx.canonical)
+def load_body(loader: ArticleLoader, page: etree._Element, element: etree._Element | None, ctx: PageContext) -> Body:
+    """Paragraphs, images and cleaned HTML of the body ``element`` (None: no body found),
+    plus the page's meta description as the summary of last resort."""
+    loader.add_value("summary", META_DESCRIPTION(page))
+    body = extract_body(element, ctx.canonical)
     loader.add_value("paragraphs", body.paragraphs)
     loader.add_value("images", body.images)
     loader.add_value("body_html", body.html or None)

@@ -1,8 +1,9 @@
 """风闻 community posts (user.guancha.cn/main/content?id=N&page=0)."""
 from __future__ import annotations
 
-from scrapy.http import TextResponse
+from lxml import etree
 
+from newsbot.dom import first, select, text, texts
 from newsbot.items import Article
 from newsbot.loaders import ArticleLoader
 from newsbot.sites.guancha.context import FENGWEN_SOURCE, PageContext, load_body, start_loader
@@ -10,15 +11,16 @@ from newsbot.text import normalise_ws
 from newsbot.times import relative_iso
 
 
-def extract_post(response: TextResponse, ctx: PageContext) -> Article:
-    sel = response.selector
-    loader = ArticleLoader(selector=sel)
+def extract_post(page: etree._Element, ctx: PageContext) -> Article:
+    """The post on a 风闻 page (``page``: its parsed tree, see :func:`newsbot.dom.parse_html`)."""
+    loader = ArticleLoader()
     start_loader(loader, ctx)
-    loader.add_css("title", "div.article-content h1 ::text")
+    loader.add_value("title", texts(page, "div.article-content h1"))
     if ctx.listing is not None:
         loader.add_value("title", ctx.listing.title)
-    loader.add_css("authors", ".user-main h4 a::text")
+    loader.add_value("authors", texts(page, ".user-main h4 a"))
     loader.add_value("source", FENGWEN_SOURCE)
-    loader.add_value("published_at", relative_iso(normalise_ws(" ".join(sel.css(".time1 ::text").getall())), ctx.now))
-    load_body(loader, sel, ".article-txt-content", ctx)
+    posted = normalise_ws(" ".join(text(node) for node in select(page, ".time1")))
+    loader.add_value("published_at", relative_iso(posted, ctx.now))
+    load_body(loader, page, first(page, ".article-txt-content"), ctx)
     return loader.load_item()
