@@ -1,13 +1,10 @@
 """Item loaders: the declared, pure cleaning steps between a page and an Article."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from itemadapter import ItemAdapter
-
-from itemloaders.processors import Identity, MapCompose, TakeFirst
+from itemloaders.processors import Identity, TakeFirst
 from scrapy.loader import ItemLoader
 
 from newsbot.items import Article
@@ -41,16 +38,35 @@ def keep_iso(value: str | None) -> str | None:
     return beijing_iso(value)
 
 
-@lru_cache(maxsize=None)
-def _field_meta(item_class: type, field_name: str) -> Mapping[str, Any]:
-    return ItemAdapter.get_field_meta_from_class(item_class, field_name)
+class Each:
+    """Input processor: ``step`` applied to each value, ``None`` results dropped.
+
+    What ``MapCompose(step)`` does, minus the loader context: itemloaders wraps a MapCompose
+    and each of its functions in the context again on every value added, which was about a
+    quarter of the loader's time on an article.
+
+    >>> Each(str.strip)([" a ", "b"]), Each(lambda v: v or None)(["", "x"])
+    (['a', 'b'], ['x'])
+    """
+
+    __slots__ = ("step",)
+
+    def __init__(self, step: Callable[[Any], Any]) -> None:
+        self.step = step
+
+    def __call__(self, values: Iterable[Any]) -> list[Any]:
+        return [value for value in map(self.step, values) if value is not None]
+
+
+# (loader class, item class, field, "in"/"out") -> processor; see ArticleLoader.
+_PROCESSORS: dict[tuple[type, type, str, str], Callable[..., Any]] = {}
 
 
 class ArticleLoader(ItemLoader):
     """Base loader for every site: text is whitespace-normalised, empty values vanish."""
 
     default_item_class = Article
-    default_input_processor = MapCompose(normalise_optional)
+    default_input_processor = Each(normalise_optional)
     default_output_processor = TakeFirst()
 
     categories_out = Identity()
@@ -58,15 +74,25 @@ class ArticleLoader(ItemLoader):
     tags_out = unique
     paragraphs_out = Identity()
 
-    published_at_in = MapCompose(keep_iso)
-    updated_at_in = MapCompose(keep_iso)
+    published_at_in = Each(keep_iso)
+    updated_at_in = Each(keep_iso)
 
     lead_image_in = Identity()
     images_in = Identity()
     images_out = Identity()
     body_html_in = Identity()
 
-    def _get_item_field_attr(self, field_name: str, key: Any, default: Any = None) -> Any:
-        # itemloaders rebuilds the dataclass field table for every value it loads; the
-        # table of a class never changes, so read it once (about 10% of extraction time).
-        return _field_meta(type(self.item), field_name).get(key, default)
+    # itemloaders looks a field's processors up again (class attribute, then the item's field
+    # metadata) for every value added and every field loaded. Processors here are class
+    # attributes, so the answer only depends on the classes: look it up once.
+    def get_input_processor(self, field_name: str) -> Callable[..., Any]:
+        key = (type(self), type(self.item), field_name, "in")
+        if key not in _PROCESSORS:
+            _PROCESSORS[key] = super().get_input_processor(field_name)
+        return _PROCESSORS[key]
+
+    def get_output_processor(self, field_name: str) -> Callable[..., Any]:
+        key = (type(self), type(self.item), field_name, "out")
+        if key not in _PROCESSORS:
+            _PROCESSORS[key] = super().get_output_processor(field_name)
+        return _PROCESSORS[key]
