@@ -5,8 +5,9 @@ The same pages for every extractor: every distinct article page of the sample si
 ../shared/data/guancha/gne-2019 when present (NEWSBOT_SHARED_DATA overrides the folder).
 
 - newsbot: what the spider does with an article response: ``HtmlResponse`` built from the
-  page's bytes, decoded (``response.text``), parsed (``newsbot.dom.parse_html``), then
-  ``newsbot.sites.guancha.article.extract_article`` (ArticleLoader included);
+  page's bytes, parsed (``newsbot.dom.parse_response``: UTF-8 bytes as they are, other
+  encodings decoded by Scrapy first), then ``newsbot.sites.guancha.article.extract_article``
+  (ArticleLoader included);
 - trafilatura: ``trafilatura.extract(text, url=...)`` as it ships (plain text, no metadata),
   and once more with ``with_metadata=True, include_images=True`` (closer to what newsbot
   extracts: title, date, author, tags, images);
@@ -81,7 +82,7 @@ def pages() -> list[Page]:
 def newsbot_extractor() -> Callable[[Page], int]:
     from scrapy.http import HtmlResponse
 
-    from newsbot.dom import parse_html
+    from newsbot.dom import parse_response
     from newsbot.sites.guancha.article import extract_article
     from newsbot.sites.guancha.context import PageContext
     from newsbot.times import crawl_now
@@ -91,7 +92,7 @@ def newsbot_extractor() -> Callable[[Page], int]:
     def run(page: Page) -> int:
         response = HtmlResponse(page.url, body=page.body)
         canonical = page.url.replace("_s.shtml", ".shtml")
-        article = extract_article(parse_html(response.text), PageContext(canonical, page.url, now))
+        article = extract_article(parse_response(response), PageContext(canonical, page.url, now))
         return sum(len(p) for p in article.paragraphs)
 
     return run

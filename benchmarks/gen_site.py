@@ -273,7 +273,7 @@ def check(out: Path) -> None:
     sys.path.insert(0, str(ROOT))
     from scrapy.http import HtmlResponse
 
-    from newsbot.dom import parse_html
+    from newsbot.dom import parse_response
     from newsbot.sites.guancha import lists
     from newsbot.sites.guancha.article import extract_article
     from newsbot.sites.guancha.context import PageContext
@@ -288,7 +288,7 @@ def check(out: Path) -> None:
     canonical = first.url
     page = out / "www" / (canonical.split("guancha.cn/", 1)[1].removesuffix(".shtml") + "_s.shtml")
     response = HtmlResponse(canonical.removesuffix(".shtml") + "_s.shtml", body=page.read_bytes(), encoding="utf-8")
-    article = extract_article(parse_html(response.text), PageContext(canonical, response.url, crawl_now("2022-04-27T12:00:00+08:00"), listing=first))
+    article = extract_article(parse_response(response), PageContext(canonical, response.url, crawl_now("2022-04-27T12:00:00+08:00"), listing=first))
     assert article.title and article.published_at and len(article.paragraphs) >= 5, article
     assert first.lead_image is not None and first.summary, first
 

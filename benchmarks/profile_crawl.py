@@ -88,13 +88,13 @@ def analyse(stacks: list[tuple[list[str], int]], top: int) -> None:
                 break
         components[label] += n
         self_time[short(frames[-1])] += n
-        if any("create_root_node (parsel/" in f for f in frames):
+        if any(f.startswith(("create_root_node (parsel/", "parse_html (newsbot/")) for f in frames):
             parse_html += n
         for key in {short(f) for f in frames if "(newsbot/" in f}:
             ours[key] += n
     print(table(["component (outermost frame)", "CPU share"],
                 [[label, f"{100 * n / total:.1f}%"] for label, n in components.most_common()]))
-    print(f"\nof all samples, HTML parsing (lxml via parsel, lists + articles): {100 * parse_html / total:.1f}%\n")
+    print(f"\nof all samples, HTML parsing (lxml: lists via parsel, articles via newsbot.dom): {100 * parse_html / total:.1f}%\n")
     print(table(["hottest functions (self time)", "share"],
                 [[name, f"{100 * n / total:.1f}%"] for name, n in self_time.most_common(top)]))
     print()

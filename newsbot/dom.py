@@ -8,31 +8,48 @@ XPath once, when it is first used.
 """
 from __future__ import annotations
 
+import codecs
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from newsbot.text import normalise_ws
 
+if TYPE_CHECKING:
+    from scrapy.http import TextResponse
 
-def parse_html(text: str) -> etree._Element:
-    """The ``<html>`` element of a decoded page. Broken markup is repaired, NUL characters
-    are dropped (as Scrapy's selectors drop them), and a page without any element is an
-    empty document.
+
+def parse_html(markup: str | bytes) -> etree._Element:
+    """The ``<html>`` element of a page, from its text or its UTF-8 bytes. Broken markup
+    is repaired, invalid UTF-8 becomes U+FFFD, NUL characters are dropped (as Scrapy's
+    selectors drop them), and a page without any element is an empty document.
 
     >>> page = parse_html("<title>观察者网</title><p>一\\x00二")
     >>> page.tag, page.findtext("head/title"), page.findtext("body/p")
     ('html', '观察者网', '一二')
+    >>> parse_html("<p>观察者网</p>".encode()).findtext("body/p"), parse_html(b"<p>a\\xffb").findtext("body/p")
+    ('观察者网', 'a\ufffdb')
     >>> parse_html("  ").tag, parse_html("<!-- only a comment -->").tag
     ('html', 'html')
     """
-    data = text.replace("\x00", "").encode("utf-8")
+    data = (markup.encode("utf-8") if isinstance(markup, str) else markup).replace(b"\x00", b"")
     # A parser is cheap to make, and one parser must not serve two threads at once. Plain
     # etree elements: lxml.html's element classes cost a Python call per element touched.
     parser = etree.HTMLParser(encoding="utf-8", huge_tree=True)
     root = etree.fromstring(data, parser) if data.strip() else None
     return root if root is not None else etree.fromstring(b"<html></html>", parser)
+
+
+def parse_response(response: TextResponse) -> etree._Element:
+    """The tree of a downloaded page. UTF-8 bytes go to the parser as they are: decoding
+    them to ``response.text`` first, only for the parser to encode them again, cost 5% of
+    an article's extraction. Pages in other encodings are decoded by Scrapy.
+    """
+    if codecs.lookup(response.encoding).name == "utf-8":
+        return parse_html(response.body)
+    return parse_html(response.text)
 
 
 @lru_cache(maxsize=256)

@@ -13,7 +13,7 @@ import pytest
 from itemadapter import ItemAdapter
 from scrapy.http import HtmlResponse
 
-from newsbot.dom import parse_html
+from newsbot.dom import parse_response
 from newsbot.middlewares.encoding import best_encoding
 from newsbot.sites.guancha.article import extract_article
 from newsbot.sites.guancha.context import PageContext
@@ -38,7 +38,7 @@ def extract(expected: dict) -> dict:
     response = HtmlResponse(url=fetched, body=body, encoding=best_encoding(body, "utf-8"))
     ctx = PageContext(expected["url"], fetched, datetime.fromisoformat(PINNED_NOW))
     parse = extract_post if host_key(fetched) == "user" else extract_article
-    return ItemAdapter(parse(parse_html(response.text), ctx)).asdict()
+    return ItemAdapter(parse(parse_response(response), ctx)).asdict()
 
 
 def test_the_sample_site_has_enough_articles() -> None:

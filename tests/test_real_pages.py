@@ -12,7 +12,7 @@ from itemadapter import ItemAdapter
 from parsel import Selector
 from scrapy.http import HtmlResponse
 
-from newsbot.dom import parse_html
+from newsbot.dom import parse_response
 from newsbot.sites.guancha.article import extract_article
 from newsbot.sites.guancha.context import PageContext
 from newsbot.sites.guancha.lists import home_columns
@@ -24,7 +24,7 @@ NOW = datetime(2019, 9, 10, tzinfo=timezone.utc)
 def load(name: str, url: str) -> dict:
     body = shared_file(f"guancha/gne-2019/{name}").read_bytes()
     response = HtmlResponse(url=url, body=body, encoding="utf-8")
-    return ItemAdapter(extract_article(parse_html(response.text), PageContext(url, url, NOW))).asdict()
+    return ItemAdapter(extract_article(parse_response(response), PageContext(url, url, NOW))).asdict()
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from newsbot.dom import parse_html
+from newsbot.dom import parse_response
 from newsbot.middlewares.incremental import AlreadyStored
 from newsbot.sites.guancha.article import extract_article, fengwen_redirect
 from newsbot.sites.guancha.context import PageContext
@@ -238,7 +238,7 @@ class GuanchaSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self._failed(response.url, "not_text", f"is not a text page ({type(response).__name__})")
             return
-        page = parse_html(response.text)
+        page = parse_response(response)
         post_id = fengwen_redirect(page)
         if post_id:
             self.crawler.stats.inc_value("newsbot/fengwen/redirects")
@@ -254,7 +254,7 @@ class GuanchaSpider(scrapy.Spider):
             self._failed(response.url, "not_text", f"is not a text page ({type(response).__name__})")
             return
         self.crawler.stats.inc_value("newsbot/articles/extracted")
-        yield extract_post(parse_html(response.text), self._context(response, canonical, listing))
+        yield extract_post(parse_response(response), self._context(response, canonical, listing))
 
     # --- failures ---------------------------------------------------------------------
     def article_failed(self, failure: Failure) -> Iterator[Request]:

@@ -59,7 +59,7 @@ def fengwen_redirect(page: etree._Element) -> str | None:
 
 
 def extract_article(page: etree._Element, ctx: PageContext) -> Article:
-    """The article on a www page (``page``: its parsed tree, see :func:`newsbot.dom.parse_html`)."""
+    """The article on a www page (``page``: its parsed tree, see :func:`newsbot.dom.parse_response`)."""
     # Everything but the meta description sits in the left column, under half of the
     # page's elements: the queries below search only that.
     main = first(page, "li.left-main")
@@ -67,7 +67,7 @@ def extract_article(page: etree._Element, ctx: PageContext) -> Article:
     loader = ArticleLoader()
     start_loader(loader, ctx)
 
-    loader.add_value("title", texts(scope, "li.left-main > h3"))
+    loader.add_value("title", [text(h3) for h3 in main.iterchildren("h3")] if main is not None else [])
     time_blocks = select(scope, "div.time.fix")
     spans = texts(time_blocks[0], "span") if time_blocks else []
     if spans:

@@ -12,7 +12,7 @@ from newsbot.times import relative_iso
 
 
 def extract_post(page: etree._Element, ctx: PageContext) -> Article:
-    """The post on a 风闻 page (``page``: its parsed tree, see :func:`newsbot.dom.parse_html`)."""
+    """The post on a 风闻 page (``page``: its parsed tree, see :func:`newsbot.dom.parse_response`)."""
     loader = ArticleLoader()
     start_loader(loader, ctx)
     loader.add_value("title", texts(page, "div.article-content h1"))
