@@ -13,11 +13,29 @@ The same pages for every extractor: every distinct article page of the sample si
   extracts: title, date, author, tags, images);
 - GNE: ``GeneralNewsExtractor().extract(text)`` (title, author, time, content, images).
 
-trafilatura and GNE get the page decoded once outside the timing (they take a str);
-newsbot gets bytes, as Scrapy hands them over. Each page is run ``--repeat`` times per
-extractor, interleaved; the per-page figure is the median, the total the mean over pages.
+Every page's encoding is the one newsbot's encoding middleware picks from its bytes
+(one sample page is GBK; the middleware's own check is not timed). trafilatura and GNE get
+the page decoded once outside the timing (they take a str); newsbot gets the bytes and
+decodes them when they are not UTF-8, as its spider does.
+
+Timing, page by page: one warm-up run of each extractor, then ``--repeat`` runs of each in
+a block; the per-page figure is the median, the total the mean over pages. Two choices of
+an earlier version biased the figures against the faster extractor, and flags bring them
+back for comparison:
+
+- ``--interleave``: one run of each extractor in turn. Each newsbot run then started with
+  the CPU caches full of what a 15 ms trafilatura run had touched, each trafilatura run
+  with caches that a 1 ms newsbot run had barely disturbed.
+- ``--collect``: ``gc.collect()`` before every timed run. A full collection empties
+  CPython's free lists and hands memory back, and the next run pays to get them again: a
+  fixed 0.4-0.8 ms per run (measured for newsbot), which no crawl pays per page.
+
+``--cold`` copies 16 MiB before every timed run, so that every extractor starts with the
+CPU's data caches full of something else, as it would between the other work of a crawl.
+That costs every run about the same fixed time, which weighs most on the fastest one.
 
 Usage: python benchmarks/extraction_cost.py [--repeat 15] [--only newsbot,trafilatura,gne]
+       [--cold] [--interleave] [--collect] [--per-page]
 """
 from __future__ import annotations
 
@@ -46,12 +64,16 @@ REAL_PAGES = {  # file -> its real URL (per its JSON-LD @id; see ../shared/data/
     "2.html": "https://www.guancha.cn/industry-science/2019_09_07_516923.shtml",
 }
 NOW = "2022-04-27T12:00:00+08:00"
+SCRATCH = (bytearray(16 << 20), bytearray(16 << 20))  # --cold: copied one onto the other
 
 
 class Page:
     def __init__(self, name: str, url: str, body: bytes) -> None:
+        from newsbot.middlewares.encoding import best_encoding
+
         self.name, self.url, self.body = name, url, body
-        self.text = body.decode("utf-8", "replace")
+        self.encoding = best_encoding(body, "utf-8")  # as the crawl's encoding middleware decides
+        self.text = body.decode(self.encoding, "replace")
 
 
 def pages() -> list[Page]:
@@ -90,7 +112,8 @@ def newsbot_extractor() -> Callable[[Page], int]:
     now = crawl_now(NOW)
 
     def run(page: Page) -> int:
-        response = HtmlResponse(page.url, body=page.body)
+        # What GuanchaSpider.parse_article does with a response the encoding middleware passed.
+        response = HtmlResponse(page.url, body=page.body, encoding=page.encoding)
         canonical = page.url.replace("_s.shtml", ".shtml")
         article = extract_article(parse_response(response), PageContext(canonical, page.url, now))
         return sum(len(p) for p in article.paragraphs)
@@ -143,18 +166,26 @@ def versions() -> str:
     return ", ".join(out)
 
 
-def measure(extractors: dict[str, Callable[[Page], int]], items: list[Page], repeat: int) -> dict[str, dict[str, Any]]:
+def measure(extractors: dict[str, Callable[[Page], int]], items: list[Page], repeat: int,
+            interleave: bool = False, collect: bool = False, cold: bool = False) -> dict[str, dict[str, Any]]:
+    """Median ms per page and extractor, measured page by page so that drift hits all alike."""
     results: dict[str, dict[str, Any]] = {name: {"per_page": [], "chars": 0} for name in extractors}
     for page in items:
         for name, run in extractors.items():  # warm-up: imports, caches, lazy compiles
             results[name]["chars"] += run(page)
         times: dict[str, list[float]] = {name: [] for name in extractors}
-        for _ in range(repeat):
-            for name, run in extractors.items():  # interleaved: drift hits every extractor alike
+        # Blocks: each extractor's runs of a page back to back; interleaved: one run each in turn.
+        order = [name for _ in range(repeat) for name in extractors] if interleave else \
+            [name for name in extractors for _ in range(repeat)]
+        for name in order:
+            if collect:
                 gc.collect()
-                started = time.perf_counter()
-                run(page)
-                times[name].append(time.perf_counter() - started)
+            if cold:
+                SCRATCH[1][:] = SCRATCH[0]
+            run = extractors[name]
+            started = time.perf_counter()
+            run(page)
+            times[name].append(time.perf_counter() - started)
         for name in extractors:
             results[name]["per_page"].append((page.name, statistics.median(times[name]) * 1000))
     return results
@@ -165,6 +196,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--only", default="", help="comma list of name prefixes (newsbot,trafilatura,gne)")
     parser.add_argument("--per-page", action="store_true", help="also print ms for every page")
+    parser.add_argument("--interleave", action="store_true",
+                        help="one run of each extractor in turn instead of blocks (the old method)")
+    parser.add_argument("--cold", action="store_true", help="evict the CPU's data caches before every timed call")
+    parser.add_argument("--collect", action="store_true",
+                        help="force gc.collect() before every timed call (the old method)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     started = time.perf_counter()
@@ -174,7 +210,7 @@ def main() -> None:
     items = pages()
     n_sample = sum(p.name.startswith("sample:") for p in items)
     n_real = len(items) - n_sample
-    results = measure(extractors, items, args.repeat)
+    results = measure(extractors, items, args.repeat, args.interleave, args.collect, args.cold)
 
     def means(res: dict[str, Any]) -> tuple[float | None, float | None, float]:
         sample = [ms for (p, ms) in res["per_page"] if p.startswith("sample:")]
@@ -196,9 +232,11 @@ def main() -> None:
         is_base = res is base
         rows.append([name, cell(sample, base_means[0], is_base), cell(real, base_means[1], is_base),
                      cell(mean, base_means[2], is_base), f"{1000 / mean:.0f}", f"{res['chars'] / len(items):.0f}"])
+    method = (", runs interleaved" if args.interleave else ", runs in blocks") + \
+        (", gc.collect() before each" if args.collect else "") + (", caches evicted before each" if args.cold else "")
     print(f"# Extraction cost ({machine()})")
     print(f"{len(items)} pages: {n_sample} sample-site article pages + {n_real} real pages "
-          f"(gne-2019); median of {args.repeat} runs per page; {versions()}\n")
+          f"(gne-2019); median of {args.repeat} runs per page{method}; {versions()}\n")
     print(table(["extractor", "ms/page sample pages (x newsbot)", "ms/page real pages (x newsbot)",
                  "ms/page all (x newsbot)", "pages/s (1 core)", "text chars/page"], rows))
     traf = results.get("trafilatura.extract (default)")
