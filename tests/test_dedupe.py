@@ -126,3 +126,16 @@ def test_sqlite_state_survives_a_new_process(tmp_path: Path) -> None:
     runs = [subprocess.run([sys.executable, "-c", code, str(tmp_path / "state")], cwd=root,
                            capture_output=True, text=True, check=True).stdout for _ in range(2)]
     assert runs == [f"{URL_B} {URL_A}", ""]
+
+
+def test_an_absent_answer_is_taken_once_and_the_memo_is_bounded(tmp_path: Path) -> None:
+    from newsbot.state.sqlite import SqliteStateStore
+
+    store = SqliteStateStore(tmp_path / "state.sqlite3")
+    store.absent_memo = 2
+    assert not store.take_absent(URL_A)
+    store.note_absent(URL_A)
+    assert store.take_absent(URL_A) and not store.take_absent(URL_A)
+    for url in (URL_A, URL_B, URL_C):
+        store.note_absent(url)
+    assert [store.take_absent(url) for url in (URL_A, URL_B, URL_C)] == [False, True, True]

@@ -70,6 +70,7 @@ class IncrementalMiddleware:
             return None
         self.state_down = False
         if known is None:
+            store.note_absent(url)
             return None
         if self.is_recent(known):
             self.crawler.stats.inc_value(f"{STATS}/refetched_recent")

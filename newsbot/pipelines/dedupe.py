@@ -63,7 +63,7 @@ class DedupePipeline:
             await self._alias(url, Known(first, digest, None), seen_at, "in this crawl")
 
         try:
-            known = await self.store.lookup_url(url)
+            known = None if self.store.take_absent(url) else await self.store.lookup_url(url)
             other = None if known else await self.store.lookup_hash(digest)
         except StateUnavailable as error:
             # Fail open: writes downstream are idempotent, a lost article is not.

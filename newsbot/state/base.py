@@ -36,6 +36,26 @@ class StateStore(ABC):
     """
 
     name: str = "state"
+    absent_memo = 10_000  # URLs noted absent at most (the oldest go first)
+
+    def __init__(self) -> None:
+        self._absent: dict[str, None] = {}
+
+    def note_absent(self, url: str) -> None:
+        """``url`` was just looked up and is not stored.
+
+        The incremental middleware asks before a page is downloaded and dedupe again when
+        its article arrives; nothing but this crawl's own pipelines, after dedupe, can store
+        it in between, so the second question can take the first answer (on MongoDB, two of
+        the five lookups a new article cost).
+        """
+        self._absent[url] = None
+        if len(self._absent) > self.absent_memo:
+            del self._absent[next(iter(self._absent))]
+
+    def take_absent(self, url: str) -> bool:
+        """True, once, when ``url`` was noted absent (see :meth:`note_absent`)."""
+        return self._absent.pop(url, False) is None
 
     @abstractmethod
     async def open(self) -> None:

@@ -38,6 +38,7 @@ class MongoStateStore(StateStore):
     pause = 30.0
 
     def __init__(self, uri: str, database: str, collection: str, timeout_ms: int = 5000) -> None:
+        super().__init__()
         self.uri = uri
         self.database = database
         self.collection_name = collection
