@@ -50,7 +50,7 @@ def clean_fragment(element: etree._Element, base_url: str, drop_selectors: tuple
     """A cleaned deep copy of ``element`` (see the module docstring)."""
     root = copy.deepcopy(element)
     root.tail = None
-    if drop_selectors:  # one query for all of them: each query walks the whole fragment
+    if drop_selectors:  # one query for all of them rather than one each
         for node in select(root, ", ".join(drop_selectors)):
             _remove(node)
     for node in list(root.iter(*DROP_TAGS, etree.Comment)):
