@@ -34,11 +34,13 @@ def parse_html(markup: str | bytes) -> etree._Element:
     >>> parse_html("  ").tag, parse_html("<!-- only a comment -->").tag
     ('html', 'html')
     """
-    data = (markup.encode("utf-8") if isinstance(markup, str) else markup).replace(b"\x00", b"")
+    data = markup.encode("utf-8") if isinstance(markup, str) else markup
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")
     # A parser is cheap to make, and one parser must not serve two threads at once. Plain
     # etree elements: lxml.html's element classes cost a Python call per element touched.
     parser = etree.HTMLParser(encoding="utf-8", huge_tree=True)
-    root = etree.fromstring(data, parser) if data.strip() else None
+    root = None if not data or data.isspace() else etree.fromstring(data, parser)
     return root if root is not None else etree.fromstring(b"<html></html>", parser)
 
 
