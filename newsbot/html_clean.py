@@ -8,6 +8,7 @@ space (no-break spaces kept), outside <pre>. Works on a copy of an lxml element.
 from __future__ import annotations
 
 import copy
+from html import escape
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -70,10 +71,15 @@ def clean_fragment(element: etree._Element, base_url: str, drop_selectors: tuple
 
 
 def inner_html(element: etree._Element) -> str:
-    """The element's content serialised as HTML, without the element's own tag."""
-    parts = [element.text or ""]
+    """The element's content serialised as HTML, without the element's own tag.
+
+    >>> from lxml.html import fragment_fromstring
+    >>> inner_html(fragment_fromstring("<div> a &lt; b <p>c &amp; d</p> </div>"))
+    ' a &lt; b <p>c &amp; d</p> '
+    """
+    parts = [escape(element.text or "", quote=False)]
     parts.extend(etree.tostring(child, method="html", encoding="unicode", with_tail=True) for child in element)
-    return "".join(parts).strip()
+    return "".join(parts)
 
 
 def _clean_attributes(node: etree._Element, base_url: str) -> None:

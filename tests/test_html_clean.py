@@ -11,7 +11,7 @@ def cleaned(fragment: str, *drop: str) -> str:
     page = parse_html(f"<html><body><div id='body'>{fragment}</div>after</body></html>")
     element = first(page, "div#body")
     assert element is not None
-    return inner_html(clean_fragment(element, BASE, drop))
+    return inner_html(clean_fragment(element, BASE, drop)).strip()
 
 
 def test_scripts_styles_comments_and_forms_go_their_tail_text_stays() -> None:
@@ -41,9 +41,13 @@ def test_whitespace_folds_outside_pre_and_no_break_spaces_stay() -> None:
         "<p> 第一段 <b> 加粗 </b> </p><p>图\xa0\xa0说明</p><pre>a\n\n  b</pre>"
 
 
+def test_text_before_the_first_child_is_escaped_like_the_rest() -> None:
+    assert cleaned("AT&amp;T 称 1 &lt; 2<p>正文 &lt;注&gt;</p>") == "AT&amp;T 称 1 &lt; 2<p>正文 &lt;注&gt;</p>"
+
+
 def test_dropped_selectors_and_the_original_is_left_alone() -> None:
     page = parse_html("<div id='body'><p>正文</p><div class='share x'>分享</div><p>尾</p></div>")
     element = first(page, "div#body")
     assert element is not None
-    assert inner_html(clean_fragment(element, BASE, ("div.share",))) == "<p>正文</p><p>尾</p>"
+    assert inner_html(clean_fragment(element, BASE, ("div.share",))).strip() == "<p>正文</p><p>尾</p>"
     assert first(page, "div.share") is not None

@@ -18,6 +18,8 @@ from html import escape
 
 from lxml import html
 
+from newsbot.html_clean import inner_html
+
 BLOCKS = {
     "p", "div", "center", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol",
     "table", "figure", "pre", "hr",
@@ -45,12 +47,11 @@ def _block(element: html.HtmlElement) -> list[str]:
     """Start tag, content, end tag: three lines (one for ``<hr>``, none when empty)."""
     if element.tag == "hr":
         return [protect(_start_tag(element))]
-    inner = [escape(element.text or "", quote=False)]
-    inner.extend(html.tostring(child, encoding="unicode", with_tail=True) for child in element)
+    inner = inner_html(element)
     if element.tag == "pre":
-        content = "".join(inner).strip("\r\n").replace("\r", "").replace("\n", "&#10;")
+        content = inner.strip("\r\n").replace("\r", "").replace("\n", "&#10;")
     else:
-        content = _one_line(inner)
+        content = _one_line([inner])
     if not content.strip() and not len(element):
         return []  # spacer paragraphs (<p>&nbsp;</p>) carry nothing
     return [protect(_start_tag(element)), protect(content), f"</{element.tag}>"]

@@ -79,7 +79,7 @@ def extract_body(element: etree._Element | None, base_url: str) -> Body:
         elif text and not text.startswith(RIGHTS_NOTICE):
             body.paragraphs.append(text)
         captionable = None
-    body.html = inner_html(root)
+    body.html = inner_html(root).strip()
     return body
 
 
