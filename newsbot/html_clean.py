@@ -53,12 +53,12 @@ def clean_fragment(element: etree._Element, base_url: str, drop_selectors: tuple
     root.tail = None
     if drop_selectors:  # one query for all of them rather than one each
         for node in select(root, ", ".join(drop_selectors)):
-            _remove(node)
+            remove_keeping_tail(node)
     for node in list(root.iter(*DROP_TAGS, etree.Comment)):
-        _remove(node)
+        remove_keeping_tail(node)
     for img in list(root.iter("img")):
         if is_tracker(img):
-            _remove(img)
+            remove_keeping_tail(img)
     verbatim = {node for pre in root.iter("pre") for node in pre.iter()}
     for node in root.iter(etree.Element):
         if node not in verbatim:
@@ -92,7 +92,7 @@ def _clean_attributes(node: etree._Element, base_url: str) -> None:
             node.set(attr, urljoin(base_url, url))
 
 
-def _remove(node: etree._Element) -> None:
+def remove_keeping_tail(node: etree._Element) -> None:
     """Remove ``node`` but keep its tail text in the tree."""
     parent = node.getparent()
     if parent is None:

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
-from newsbot.html_clean import is_pixel
+from newsbot.html_clean import is_pixel, remove_keeping_tail
 
 DROP = {
     "script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed",
@@ -41,13 +41,13 @@ def sanitise(root: html.HtmlElement, base_url: str | None = None) -> html.HtmlEl
     """Sanitise the descendants of ``root`` in place and return ``root``."""
     for node in list(root):
         if not isinstance(node.tag, str) or node.tag.lower() in DROP:
-            _drop(node)  # comments and processing instructions too
+            remove_keeping_tail(node)  # comments and processing instructions too
             continue
         sanitise(node, base_url)
         if node.tag.lower() not in KEEP:
             node.drop_tag()  # unknown wrapper: keep its (sanitised) content
         elif not _clean_attrs(node, base_url):
-            _drop(node)
+            remove_keeping_tail(node)
     return root
 
 
@@ -91,21 +91,3 @@ def _is_tracker(img: etree._Element) -> bool:
     host = (urlsplit(img.get("src", "")).hostname or "").lower()
     known = any(host == d or host.endswith("." + d) for d in TRACKER_DOMAINS)
     return is_pixel(img) or known or host.startswith(TRACKER_HOST_PREFIXES)
-
-
-def _drop(node: etree._Element) -> None:
-    """Remove ``node`` with its content, keeping the text that follows it."""
-    _move_tail(node)
-    node.getparent().remove(node)
-
-
-def _move_tail(node: etree._Element) -> None:
-    if not node.tail:
-        return
-    previous = node.getprevious()
-    parent = node.getparent()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + node.tail
-    else:
-        parent.text = (parent.text or "") + node.tail
-    node.tail = None
