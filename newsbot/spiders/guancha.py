@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 import scrapy
+from lxml import etree
 from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
@@ -235,10 +236,9 @@ class GuanchaSpider(scrapy.Spider):
         return PageContext(canonical, self.hosts.real_url(response.url), self.now, self.group, merged)
 
     def parse_article(self, response: Response, canonical: str, listing: ListEntry) -> Iterator[Any]:
-        if not isinstance(response, TextResponse):
-            self._failed(response.url, "not_text", f"is not a text page ({type(response).__name__})")
+        page = self._page(response)
+        if page is None:
             return
-        page = parse_response(response)
         post_id = fengwen_redirect(page)
         if post_id:
             self.crawler.stats.inc_value("newsbot/fengwen/redirects")
@@ -250,11 +250,18 @@ class GuanchaSpider(scrapy.Spider):
         yield extract_article(page, self._context(response, canonical, listing))
 
     def parse_post(self, response: Response, canonical: str, listing: ListEntry) -> Iterator[Any]:
-        if not isinstance(response, TextResponse):
-            self._failed(response.url, "not_text", f"is not a text page ({type(response).__name__})")
+        page = self._page(response)
+        if page is None:
             return
         self.crawler.stats.inc_value("newsbot/articles/extracted")
-        yield extract_post(parse_response(response), self._context(response, canonical, listing))
+        yield extract_post(page, self._context(response, canonical, listing))
+
+    def _page(self, response: Response) -> etree._Element | None:
+        """The parsed article page; None, counted as a failure, when it is not text."""
+        if not isinstance(response, TextResponse):
+            self._failed(response.url, "not_text", f"is not a text page ({type(response).__name__})")
+            return None
+        return parse_response(response)
 
     # --- failures ---------------------------------------------------------------------
     def article_failed(self, failure: Failure) -> Iterator[Request]:
