@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from itemadapter import ItemAdapter
 
+from newsbot.hexo.post import render_post
 from newsbot.times import aware
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,18 @@ class PostStore:
         self._owners: dict[str, str] = {}  # file name -> url
         self._lines = 0  # manifest lines, to know when compacting pays
         self._load()
+
+    def publish(self, article: Any) -> str:
+        """Render ``article`` and save it; "written", "unchanged", or "failed" (logged)."""
+        url = ItemAdapter(article).get("url")
+        try:
+            name, written = self.save(url, post_filename(article), render_post(article))
+        except (ValueError, TypeError, OSError) as error:
+            logger.error("Cannot write the Hexo post for %s: %s", url, error)
+            return "failed"
+        outcome = "written" if written else "unchanged"
+        logger.debug("Hexo post %s %s", name, outcome)
+        return outcome
 
     def save(self, url: str, name: str, text: str) -> tuple[str, bool]:
         """Write ``text`` for ``url`` under ``name`` (or a suffixed variant).

@@ -8,8 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from newsbot.hexo.files import PostStore, post_filename
-from newsbot.hexo.post import render_post
+from newsbot.hexo.files import PostStore
 from newsbot.redact import redact_uri
 
 logger = logging.getLogger(__name__)
@@ -66,12 +65,6 @@ def export(articles: Iterable[dict[str, Any] | None], store: PostStore) -> Count
         latest.pop(article["url"], None)
         latest[article["url"]] = article
     for article in latest.values():
-        try:
-            _, written = store.save(article["url"], post_filename(article), render_post(article))
-        except (ValueError, TypeError, OSError) as error:
-            logger.error("Cannot write the Hexo post for %s: %s", article.get("url"), error)
-            counts["failed"] += 1
-            continue
-        counts["written" if written else "unchanged"] += 1
+        counts[store.publish(article)] += 1
     store.compact()
     return counts

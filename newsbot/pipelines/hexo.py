@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from newsbot.hexo import PostStore, post_filename, render_post
+from newsbot.hexo import PostStore
 
 logger = logging.getLogger(__name__)
 STATS = "newsbot/hexo"
@@ -43,15 +42,7 @@ class HexoPipeline:
 
     def process_item(self, item: Any) -> Any:
         assert self.store is not None, "open_spider() was not called"
-        url = ItemAdapter(item).get("url")
-        try:
-            name, written = self.store.save(url, post_filename(item), render_post(item))
-        except (ValueError, TypeError, OSError) as error:
-            logger.error("Cannot write the Hexo post for %s: %s", url, error)
-            self._inc("failed")
-            return item
-        self._inc("written" if written else "unchanged")
-        logger.debug("Hexo post %s %s", name, "written" if written else "unchanged")
+        self._inc(self.store.publish(item))
         return item
 
     def _inc(self, key: str) -> None:
