@@ -10,6 +10,16 @@ LEASE_META = "newsbot_redis_lease"  # request.meta key holding the lease of a po
 PARENT_META = "newsbot_redis_parent"  # on a request a callback yielded: the lease of its response
 
 
+def role(settings: BaseSettings) -> str:
+    """This process's part in distributed mode (``NEWSBOT_REDIS_ROLE``), "worker" by default."""
+    return settings.get("NEWSBOT_REDIS_ROLE", "worker")
+
+
+def is_worker(settings: BaseSettings) -> bool:
+    """Distributed mode is on (``REDIS_URL``) and this process crawls (not ``scrapy seed``)."""
+    return bool(settings.get("REDIS_URL")) and role(settings) == "worker"
+
+
 @dataclass(frozen=True)
 class FrontierKeys:
     """Every key is ``<spider>:<something>`` so that spiders never share state.

@@ -28,7 +28,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from newsbot.distributed.frontier import Frontier
-from newsbot.distributed.keys import LEASE_META, PARENT_META, FrontierKeys
+from newsbot.distributed.keys import LEASE_META, PARENT_META, FrontierKeys, role
 from newsbot.distributed.queue import LeasedPriorityQueue
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class DistributedScheduler(Scheduler):
         scheduler: DistributedScheduler = super().from_crawler(crawler)
         settings = crawler.settings
         scheduler.crawler = crawler
-        scheduler.role = settings.get("NEWSBOT_REDIS_ROLE", "worker")
+        scheduler.role = role(settings)
         if scheduler.role not in ROLES:
             raise ValueError(f"NEWSBOT_REDIS_ROLE must be one of {ROLES}, not {scheduler.role!r}")
         scheduler.ttl = settings.getfloat("NEWSBOT_REDIS_WORKER_TTL", 30.0)

@@ -13,6 +13,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newsbot.distributed.keys import is_worker
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,7 +25,7 @@ class WorkerStartGate:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WorkerStartGate":
         settings = crawler.settings
-        if not settings.get("REDIS_URL") or settings.get("NEWSBOT_REDIS_ROLE", "worker") != "worker":
+        if not is_worker(settings):
             raise NotConfigured("not a distributed worker")
         return cls(crawler)
 

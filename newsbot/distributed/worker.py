@@ -20,6 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Response
 
+from newsbot.distributed.keys import is_worker
 from newsbot.distributed.scheduler import STATS, DistributedScheduler
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ class WorkerLifecycle:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WorkerLifecycle":
         settings = crawler.settings
-        if not settings.get("REDIS_URL") or settings.get("NEWSBOT_REDIS_ROLE", "worker") != "worker":
+        if not is_worker(settings):
             raise NotConfigured("not a distributed worker")
         extension = cls(crawler, settings.getfloat("NEWSBOT_REDIS_IDLE_CLOSE", 60.0),
                         settings.getfloat("NEWSBOT_REDIS_POLL_INTERVAL", 0.5))
