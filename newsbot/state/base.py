@@ -47,7 +47,10 @@ class StateStore(ABC):
         The incremental middleware asks before a page is downloaded and dedupe again when
         its article arrives; nothing but this crawl's own pipelines, after dedupe, can store
         it in between, so the second question can take the first answer (on MongoDB, two of
-        the five lookups a new article cost).
+        the five lookups a new article cost). The exception is distributed mode, where
+        another worker may store the same article reached through another address in that
+        time; the MongoDB write is idempotent, so it is then passed on twice but stored once,
+        as already happens while a worker's write buffer has not reached the database.
         """
         self._absent[url] = None
         if len(self._absent) > self.absent_memo:
