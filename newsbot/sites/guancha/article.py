@@ -40,9 +40,9 @@ def source_of(spans: list[str]) -> str | None:
     >>> source_of(["2019-09-07 15:10:53", "字号：A- A A+", "来源：EETOP"])
     'EETOP'
     """
-    for text in spans:
-        if "来源" in text:
-            value = re.split(r"[：:]", text, maxsplit=1)[-1]
+    for span in spans:
+        if "来源" in span:
+            value = re.split(r"[：:]", span, maxsplit=1)[-1]
             return normalise_ws(value) or None
     return None
 
