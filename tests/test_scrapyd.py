@@ -214,7 +214,8 @@ class SchedulerProcess:
     def decisions(self) -> list[str]:
         """The decision part of each decision line: ``start: ...`` or ``skip: ...``."""
         marker = "newsbot.schedule: guancha: "
-        return [line.split(marker, 1)[1] for line in self.lines() if marker in line]
+        parts = [line.split(marker, 1)[1] for line in self.lines() if marker in line]
+        return [part for part in parts if part.startswith(("start:", "skip:"))]  # not "job ... finished/failed"
 
     def started_jobs(self) -> list[str]:
         return [d.rsplit("scheduled job ", 1)[1].split()[0] for d in self.decisions() if d.startswith("start:")]

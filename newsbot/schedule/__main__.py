@@ -1,9 +1,10 @@
 """``python -m newsbot.schedule --config schedule.toml [--once]``: recurring crawls on scrapyd.
 
 Runs until SIGTERM/SIGINT, looking at scrapyd every ``[scheduler] tick`` seconds. With
-``--once`` it looks once and exits (for cron or a systemd timer): exit status 0 when scrapyd
-answered and accepted every start, 1 when it could not be reached or refused, 2 for a bad
-config.
+``--once`` it looks once and exits (for cron or a systemd timer). Exit status: 0 when scrapyd
+answered and accepted every start and the last finished job of each spider finished; 1 when
+scrapyd could not be reached or refused (this wins over 3); 2 for a bad config; 3 when a
+finished job it looked at failed (a finish reason other than ``finished``, or none).
 """
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     scheduler = Scheduler(config)
     if args.once:
-        return 0 if scheduler.tick() else 1
+        result = scheduler.tick()
+        return 1 if not result.ok else 3 if result.failed else 0
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:

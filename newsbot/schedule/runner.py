@@ -1,16 +1,18 @@
-"""The tick loop: look at scrapyd, decide per spider, schedule what is due, log everything."""
+"""The tick loop: look at scrapyd, report finished jobs, schedule what is due, log everything."""
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from newsbot.redact import redact_uri
 from newsbot.schedule.config import Config, SpiderSchedule, format_interval
 from newsbot.schedule.decide import Decision, decide
-from newsbot.schedule.scrapyd import ScrapydClient, ScrapydError, ScrapydUnavailable
+from newsbot.schedule.outcome import FinishedJobs
+from newsbot.schedule.scrapyd import Job, ScrapydClient, ScrapydError, ScrapydUnavailable
 
 logger = logging.getLogger("newsbot.schedule")
 
@@ -25,6 +27,16 @@ def redacted(params: dict[str, str]) -> dict[str, str]:
     return {name: redact_uri(value) if "://" in value else value for name, value in params.items()}
 
 
+@dataclass(frozen=True)
+class TickResult:
+    """What one look did: ``ok`` when scrapyd answered and accepted every start; how many
+    finished jobs it reported as ``finished`` and as failed (every ERROR about a job)."""
+
+    ok: bool
+    finished: int = 0
+    failed: int = 0
+
+
 class Scheduler:
     """Runs the spiders of ``config`` on one scrapyd, each every ``interval``, never two at once."""
 
@@ -34,18 +46,37 @@ class Scheduler:
         self.client = client or ScrapydClient(target.url, target.username, target.password, target.timeout)
         self.clock = clock
         self.scheduled_at: dict[str, datetime] = {}
+        self.finished_jobs = FinishedJobs(self.client, target.project)
 
-    def tick(self) -> bool:
-        """Look once and schedule what is due. False when scrapyd could not be asked or refused."""
+    def tick(self) -> TickResult:
+        """Look once: report the jobs that finished since the last look, schedule what is due."""
         project = self.config.scrapyd.project
         try:
             jobs = self.client.list_jobs(project)
         except ScrapydUnavailable as exc:
             logger.warning("scrapyd unavailable, nothing scheduled; trying again next tick: %s", exc)
-            return False
+            return TickResult(ok=False)
         except ScrapydError as exc:
             logger.error("scrapyd refused listjobs.json for project %r, nothing scheduled: %s", project, exc)
-            return False
+            return TickResult(ok=False)
+        reported = self._report(jobs)
+        return replace(reported, ok=self._schedule_due(jobs) and reported.ok)
+
+    def _report(self, jobs: Sequence[Job]) -> TickResult:
+        """Log each job that finished since the last look, once; ok is False if scrapyd went away."""
+        finished = failed = 0
+        try:
+            for outcome in self.finished_jobs.new_outcomes(jobs):
+                outcome.log()
+                failed += outcome.failed
+                finished += not outcome.failed
+        except ScrapydUnavailable as exc:
+            logger.warning("scrapyd unavailable while reading job logs; the rest next tick: %s", exc)
+            return TickResult(False, finished, failed)
+        return TickResult(True, finished, failed)
+
+    def _schedule_due(self, jobs: Sequence[Job]) -> bool:
+        """Start each spider that is due; False when scrapyd refused one or went away."""
         ok = True
         for schedule in self.config.spiders:
             now = self.clock()

@@ -1,4 +1,4 @@
-"""A small client for scrapyd's JSON API (``listjobs.json``, ``schedule.json``), stdlib only."""
+"""A small client for scrapyd's JSON API (``listjobs.json``, ``schedule.json``) and job logs, stdlib only."""
 from __future__ import annotations
 
 import base64
@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import Message
 from http.client import HTTPException
 from typing import Any, Literal
 from urllib.error import HTTPError, URLError
@@ -28,13 +29,18 @@ class ScrapydUnavailable(ScrapydError):
 
 @dataclass(frozen=True)
 class Job:
-    """One job as ``listjobs.json`` reports it; times are aware, in this machine's zone."""
+    """One job as ``listjobs.json`` reports it; times are aware, in this machine's zone.
+
+    ``log_url`` is scrapyd's path of the job's log (``/logs/<project>/<spider>/<job>.log``),
+    None when scrapyd sent none (it sends none once the file is gone, or before scrapyd 1.4).
+    """
 
     id: str
     spider: str
     state: JobState
     start_time: datetime | None = None
     end_time: datetime | None = None
+    log_url: str | None = None
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -67,6 +73,7 @@ def parse_jobs(payload: Mapping[str, Any]) -> list[Job]:
                     state=state,  # type: ignore[arg-type]
                     start_time=parse_time(entry.get("start_time")),
                     end_time=parse_time(entry.get("end_time")),
+                    log_url=entry.get("log_url") or None,
                 )
             )
     return jobs
@@ -100,6 +107,25 @@ class ScrapydClient:
         """Cancel ``job``; return the state it was in (``pending``/``running``, None if unknown)."""
         return self.call("POST", "cancel.json", [("project", project), ("job", job)]).get("prevstate")
 
+    def log_tail(self, path: str, limit: int) -> bytes:
+        """The last ``limit`` bytes of a file scrapyd serves, e.g. a job's ``/logs/...`` path.
+
+        The size comes first (HEAD), then a range from an offset: scrapyd's file server
+        (Twisted 26.10 ``static.File``) answers a suffix range (``bytes=-N``) longer than
+        the file with an error 500. A server that ignores ranges sends the whole file.
+        """
+        url = self.url_of(path)
+        headers, _ = self._send(Request(url, method="HEAD"), path)
+        size = int(headers.get("Content-Length") or 0)
+        request = Request(url, method="GET")
+        if size > limit:
+            request.add_header("Range", f"bytes={size - limit}-")
+        return self._send(request, path)[1][-limit:]
+
+    def url_of(self, path: str) -> str:
+        """``path`` under scrapyd's URL; scrapyd's ``/logs/...`` stays below a proxy's prefix."""
+        return urljoin(self.url, path.lstrip("/"))
+
     def call(self, method: str, endpoint: str, params: Iterable[tuple[str, str]]) -> dict[str, Any]:
         """One API call; the decoded JSON answer when its status is ``ok``."""
         url = urljoin(self.url, endpoint)
@@ -109,22 +135,7 @@ class ScrapydClient:
             url = f"{url}?{query}"
         else:
             data = query.encode()
-        request = Request(url, data=data, method=method)
-        if self._auth:
-            request.add_header("Authorization", self._auth)
-        try:
-            with urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (http(s) URL from config)
-                body = response.read()
-        except HTTPError as exc:
-            detail = exc.read()[:200].decode("utf-8", "replace").strip()
-            if exc.code == 401:
-                raise ScrapydError(f"{endpoint}: 401 Unauthorized (check SCRAPYD_USERNAME/SCRAPYD_PASSWORD)") from exc
-            if exc.code >= 500:
-                raise ScrapydUnavailable(f"{endpoint}: HTTP {exc.code} {detail}") from exc
-            raise ScrapydError(f"{endpoint}: HTTP {exc.code} {detail}") from exc
-        except (URLError, HTTPException, OSError) as exc:
-            reason = exc.reason if isinstance(exc, URLError) else exc
-            raise ScrapydUnavailable(f"{endpoint}: cannot reach {self.url}: {reason}") from exc
+        _, body = self._send(Request(url, data=data, method=method), endpoint)
         try:
             payload = json.loads(body)
         except ValueError as exc:
@@ -133,3 +144,21 @@ class ScrapydClient:
             message = payload.get("message", payload) if isinstance(payload, dict) else payload
             raise ScrapydError(f"{endpoint}: {message}")
         return payload
+
+    def _send(self, request: Request, what: str) -> tuple[Message, bytes]:
+        """Send ``request`` with the credentials; its headers and body, or the error for ``what``."""
+        if self._auth:
+            request.add_header("Authorization", self._auth)
+        try:
+            with urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (http(s) URL from config)
+                return response.headers, response.read()
+        except HTTPError as exc:
+            detail = exc.read()[:200].decode("utf-8", "replace").strip()
+            if exc.code == 401:
+                raise ScrapydError(f"{what}: 401 Unauthorized (check SCRAPYD_USERNAME/SCRAPYD_PASSWORD)") from exc
+            if exc.code >= 500:
+                raise ScrapydUnavailable(f"{what}: HTTP {exc.code} {detail}") from exc
+            raise ScrapydError(f"{what}: HTTP {exc.code} {detail}") from exc
+        except (URLError, HTTPException, OSError) as exc:
+            reason = exc.reason if isinstance(exc, URLError) else exc
+            raise ScrapydUnavailable(f"{what}: cannot reach {self.url}: {reason}") from exc
