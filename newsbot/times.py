@@ -31,8 +31,8 @@ def beijing_iso(text: str | None) -> str | None:
 
     >>> beijing_iso("最后更新: 2019-09-07 09:27:48")
     '2019-09-07T09:27:48+08:00'
-    >>> beijing_iso("2022-04-27 10:22") is not None
-    True
+    >>> beijing_iso("2026-09-27 22:09")  # list pages show minutes only
+    '2026-09-27T22:09:00+08:00'
     >>> beijing_iso("字号：A- A A+") is None
     True
     """

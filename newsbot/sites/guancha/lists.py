@@ -2,17 +2,23 @@
 
 Every function takes the page and the real URL it stands for (links resolve against the
 real site, whatever mirror served the page) and returns ListEntry objects.
+
+Where the 2019–2022 saved pages and the 2026 evidence (shared/reference/guancha-2026.md)
+disagree, both shapes are read.
 """
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import replace
 from datetime import datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
+from w3lib.url import safe_url_string
 
 from newsbot.items import Image
 from newsbot.sites.guancha.body import image_of
@@ -35,6 +41,8 @@ CHANNELS: dict[str, str] = {
     "shiping": "时评",
     "fengwen-topic": "风闻",
     "fengwen-user": "风闻",
+    "column": "栏目",
+    "author": "专栏",
 }
 DEFAULT_CHANNELS = ("toutiao", "review", "yaowen", "fengwen", "redian", "gundong", "shiping")
 CHANNEL_ORDER = tuple(dict.fromkeys(CHANNELS.values()))
@@ -50,22 +58,50 @@ def _text(sel: Selector, css: str) -> str | None:
     return normalise_optional(" ".join(sel.css(css).getall()).replace("[全文]", ""))
 
 
+def _first_text(sel: Selector, *css: str) -> str | None:
+    """The text of the first selector that finds any (an author shown two ways is one author)."""
+    return next(filter(None, (_text(sel, one) for one in css)), None)
+
+
+def _last_time(spans: Iterable[Selector]) -> str | None:
+    """The last span that reads as a date-time: the counters ("阅读 60761") come before it."""
+    for span in reversed(list(spans)):
+        if moment := beijing_iso(normalise_ws(" ".join(span.css("::text").getall()))):
+            return moment
+    return None
+
+
+def _href(link: Selector) -> str | None:
+    """A title link's href; old 时评 markup may put the class on a wrapper of the <a>."""
+    return link.attrib.get("href") or link.css("a::attr(href)").get()
+
+
 def _image(img: Selector | None, base: str) -> Image | None:
-    return image_of(img.root, base) if img is not None else None
+    if img is None:
+        return None
+    element = img.root
+    if element.get("data-original") and element.get("src"):
+        element = copy(element)  # a lazy list image: its src is a placeholder
+        del element.attrib["src"]
+    return image_of(element, base)
 
 
 def _entries(links: Iterable[tuple[str | None, ListEntry]], base: str) -> list[ListEntry]:
-    """Resolve links, keep article links only, first occurrence of each."""
-    out, seen = [], set()
+    """Resolve links, keep article links only, one entry per URL in first-seen order.
+
+    Hrefs are percent-encoded (a raw ``GuoJi·ZhanLue`` and ``GuoJi%C2%B7ZhanLue`` are one
+    link). A link repeated on one page fills the blanks of its first entry (a 时评 piece
+    could be a lead piece without summary and again a list piece with one)."""
+    out: dict[str, ListEntry] = {}
     for href, entry in links:
         if not href:
             continue
-        url = urljoin(base, href.strip())
-        if not is_article(url) or url in seen:
+        url = safe_url_string(urljoin(base, href.strip()))
+        if not is_article(url):
             continue
-        seen.add(url)
-        out.append(replace(entry, url=url))
-    return out
+        entry = replace(entry, url=url)
+        out[url] = out[url].merged(entry, CHANNEL_ORDER) if url in out else entry
+    return list(out.values())
 
 
 def headline_list(sel: Selector, base: str) -> list[ListEntry]:
@@ -95,14 +131,16 @@ def home_columns(sel: Selector, base: str, channels: Iterable[str]) -> dict[str,
         links = []
         for link in sel.css(HOME_COLUMNS[key]):
             teaser = link.xpath("./ancestor::li[1]")
-            img = teaser.css("div.fastRead-img img")
+            img = teaser.css(".fastRead-img img")
             links.append((link.attrib.get("href"), ListEntry(
                 url="",
                 channel=CHANNELS[key],
                 title=_text(link, "::text"),
                 summary=_text(teaser, "p.module-artile ::text"),
                 lead_image=_image(img[0] if img else None, base),
-                author=_text(teaser, "div.author-intro p a::text, div.author-intro h4 ::text"),
+                # 2019–2022: div.author-intro; 2026: span.module-interact-creator.
+                author=_first_text(teaser, "div.author-intro p a::text, div.author-intro h4 ::text",
+                                   ".module-interact-creator ::text"),
             )))
         out[key] = _entries(links, base)
     return out
@@ -116,25 +154,41 @@ def api_list(text: str, base: str, channel: str) -> list[ListEntry]:
     return _entries(links, base)
 
 
+# XPath with parsel's has-class(). 时评 lead pieces: `.tsp-list1-title` anywhere (2019–2022
+# `div.tsp-list1-box`, 2026 one `div.tsp-list1` a piece). The other pieces: a title inside
+# `.tsp-list2-box` (RSSHub) or `ul.tsp-list2-list > li` (2026). A union visits a node once,
+# so a link both shapes match is read once.
+_LIST1_TITLES = "//*[has-class('tsp-list1-title')]"
+_LIST2_TITLES = ("//*[has-class('tsp-list2-box')]//*[has-class('tsp-list2-title')]"
+                 " | //ul[has-class('tsp-list2-list')]/li//*[has-class('tsp-list2-title')]")
+_LIST1_BOX = "./ancestor::*[has-class('tsp-list1-box') or has-class('tsp-list1')][1]"
+_LIST2_BOX = "./ancestor::*[has-class('tsp-list2-box') or (self::li and parent::ul[has-class('tsp-list2-list')])][1]"
+
+
+def _own_box(link: Selector, xpath: str, titles: str) -> Selector | None:
+    """The box around one title; None when it holds several (their names would mix)."""
+    box = link.xpath(xpath)
+    return box[0] if box and len(box[0].css(titles)) == 1 else None
+
+
 def commentary_list(sel: Selector, base: str) -> list[ListEntry]:
-    """时评 /mainnews-sp/: `.tsp-list1-title` and `.tsp-list2-box .tsp-list2-title`."""
+    """时评 /mainnews-sp/: lead pieces (title, author) and the rest (title, author, summary,
+    time = the last date span of `.tsp-list2-review`)."""
     links = []
     channel = CHANNELS["shiping"]
-    for link in sel.css(".tsp-list1-title"):
-        box = link.xpath("./ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' tsp-list1-box-type1 ')][1]")
-        links.append((link.attrib.get("href") or link.css("a::attr(href)").get(), ListEntry(
-            url="", channel=channel, title=_text(link, "::text"), author=_text(box, ".tsp-list1-name ::text"))))
-    for box in sel.css(".tsp-list2-box"):
-        link = box.css(".tsp-list2-title")
-        if not link:
-            continue
-        review_spans = box.css(".tsp-list2-review span")
-        links.append((link.attrib.get("href") or link.css("a::attr(href)").get(), ListEntry(
+    for link in sel.xpath(_LIST1_TITLES):
+        box = _own_box(link, _LIST1_BOX, ".tsp-list1-title")
+        links.append((_href(link), ListEntry(
             url="", channel=channel, title=_text(link, "::text"),
-            summary=_text(box, ".tsp-list2-content ::text"),
-            author=_text(box, ".tsp-list2-name ::text"),
-            listed_at=beijing_iso(normalise_ws(" ".join(review_spans[-1].css("::text").getall()))) if review_spans else None,
-        )))
+            author=_text(box, ".tsp-list1-name ::text") if box is not None else None)))
+    for link in sel.xpath(_LIST2_TITLES):
+        box = _own_box(link, _LIST2_BOX, ".tsp-list2-title")
+        entry = ListEntry(url="", channel=channel, title=_text(link, "::text"))
+        if box is not None:
+            entry = replace(entry, summary=_text(box, ".tsp-list2-content ::text"),
+                            author=_text(box, ".tsp-list2-name ::text"),
+                            listed_at=_last_time(box.css(".tsp-list2-review span")))
+        links.append((_href(link), entry))
     return _entries(links, base)
 
 
@@ -160,3 +214,62 @@ def member_posts(text: str, now: datetime) -> list[ListEntry]:
             listed_at=relative_iso(item.get("pass_at"), now),
         )))
     return _entries(links, REAL["user"])
+
+
+def _column_items(sel: Selector, base: str, channel: str) -> list[ListEntry]:
+    """`ul.column-list > li`: `h4.module-title a`, summary `p.module-artile` (its `[全文]` link
+    dropped), time = the last date span of `.module-interact`. A page without the list (the
+    home page a missing list redirects to) gives no entries."""
+    links = []
+    for item in sel.css("ul.column-list > li"):
+        link = item.css("h4.module-title a")
+        if not link:
+            continue
+        links.append((link[0].attrib.get("href"), ListEntry(
+            url="", channel=CHANNELS[channel], title=_text(link[0], "::text"),
+            summary=_text(item, "p.module-artile ::text"),
+            listed_at=_last_time(item.css(".module-interact span")),
+        )))
+    return _entries(links, base)
+
+
+def column_list(sel: Selector, base: str, column: str) -> list[ListEntry]:
+    """栏目 lists /column/{column}/{N} (``column`` as in the path, e.g. ``GuoJi·ZhanLue``)."""
+    entries = _column_items(sel, base, "column")
+    if not entries:
+        logger.debug("column %s: no ul.column-list entries on %s", column, base)
+    return entries
+
+
+def author_list(sel: Selector, base: str) -> list[ListEntry]:
+    """Author, column and topic pages /{slug} and /{slug}/list_N.shtml (60 a page).
+
+    No saved page or public parser shows their item markup (the one 2026 source takes every
+    article link); the 2020 channel lists `/{slug}/list_N.shtml` used `ul.column-list`, so
+    that is what is read here. Other links on the page (hot lists, the A–Z author index)
+    are not entries."""
+    return _column_items(sel, base, "author")
+
+
+# The page number of /column/{栏目}/{N} or /{slug}/list_{N}.shtml.
+_LIST_PAGE = re.compile(r"^(?:/column/[^/]+/(?P<column>\d+)|/[^/]+/list_(?P<slug>\d+)\.shtml)$")
+
+
+def next_list_page(url: str) -> str | None:
+    """The next page of a 栏目 or author list, None for any other URL.
+
+    >>> next_list_page("https://www.guancha.cn/column/GuoJi·ZhanLue/1")
+    'https://www.guancha.cn/column/GuoJi·ZhanLue/2'
+    >>> next_list_page("https://www.guancha.cn/ChenSiYuan/list_9.shtml?s=x")
+    'https://www.guancha.cn/ChenSiYuan/list_10.shtml'
+    >>> next_list_page("https://www.guancha.cn/ChenSiYuan"), next_list_page("https://www.guancha.cn/a/b/list_1.shtml")
+    (None, None)
+    """
+    parts = urlsplit(url)
+    match = _LIST_PAGE.match(parts.path)
+    if not match:
+        return None
+    group = "column" if match["column"] else "slug"
+    start, end = match.span(group)
+    path = f"{parts.path[:start]}{int(match[group]) + 1}{parts.path[end:]}"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
