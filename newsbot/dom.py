@@ -21,7 +21,8 @@ from newsbot.text import normalise_ws
 if TYPE_CHECKING:
     from scrapy.http import TextResponse
 
-# libxml2 (2.14) ends the document at the first </html>: whatever follows is dropped.
+# libxml2 (2.14) ends the <html> element at the first </html>: markup after it becomes a
+# second top-level <html>, outside the tree every query here starts from.
 _MORE_AFTER_END = re.compile(rb"</html\s*>\s*<(?!!--)", re.IGNORECASE)
 _END_TAGS = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
 
@@ -39,8 +40,8 @@ def parse_html(markup: str | bytes) -> etree._Element:
     >>> parse_html("  ").tag, parse_html("<!-- only a comment -->").tag
     ('html', 'html')
 
-    Markup after the first ``</html>`` (a page made of two ``<html>`` shells) is kept, as a
-    browser keeps it: the ``</body>`` and ``</html>`` end tags are dropped first.
+    Markup after the first ``</html>`` (a page made of two ``<html>`` shells) stays in the one
+    tree, as a browser keeps it: the ``</body>`` and ``</html>`` end tags are dropped first.
 
     >>> two = parse_html("<html><head><title></title></head><body></body></html><html><body><h3>标题</h3>")
     >>> two.findtext("body/h3")
