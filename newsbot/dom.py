@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 # libxml2 (2.14) ends the <html> element at the first </html>: markup after it becomes a
 # second top-level <html>, outside the tree every query here starts from.
-_MORE_AFTER_END = re.compile(rb"</html\s*>\s*<(?!!--)", re.IGNORECASE)
 _END_TAGS = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
 
 
@@ -50,8 +49,14 @@ def parse_html(markup: str | bytes) -> etree._Element:
     data = markup.encode("utf-8") if isinstance(markup, str) else markup
     if b"\x00" in data:
         data = data.replace(b"\x00", b"")
-    if _MORE_AFTER_END.search(data):
-        data = _END_TAGS.sub(b"", data)
+    root = _parse(data)
+    if any(isinstance(node.tag, str) for node in root.itersiblings()):
+        # Rare, so it costs a second parse rather than a search of every page's bytes.
+        root = _parse(_END_TAGS.sub(b"", data))
+    return root
+
+
+def _parse(data: bytes) -> etree._Element:
     # A parser is cheap to make, and one parser must not serve two threads at once. Plain
     # etree elements: lxml.html's element classes cost a Python call per element touched.
     parser = etree.HTMLParser(encoding="utf-8", huge_tree=True)

@@ -21,7 +21,8 @@ BYLINE = re.compile(r"^(?:【文\s*/\s*(?P<square>[^】]+)】|[（(]文\s*/\s*(?
 # "A 译/观察者网 B": what follows 译/ names the translator, who is no author
 TRANSLATOR = re.compile(r"\s*(?:翻译|编译|译者|译)\s*/.*$")
 NOT_NAMES = ("编译", "整理", "翻译")
-MAIN = "li.left-main, div.left-main"
+# 2019-2022 pages, then the 2026 shape; one at a time: a selector group costs four times as much
+MAINS = ("li.left-main", "div.left-main")
 TIME_BLOCK = "div.time"
 DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}\s+\d{2}:\d{2}(?::\d{2})?")
 UPDATED_LABEL = "最后更新"
@@ -91,9 +92,18 @@ def fengwen_redirect(page: etree._Element) -> str | None:
     return post_id if post_id.isdigit() else None
 
 
-def title_of(page: etree._Element, main: etree._Element | None, body: etree._Element | None) -> list[str]:
-    """The ``h3`` heading the article wrapper; without a wrapper (the "speech" template of two
-    ``<html>`` shells) the last ``h3`` before the body."""
+def main_of(page: etree._Element) -> etree._Element | None:
+    """The article's wrapper: ``li.left-main`` (2019-2022) or ``div.left-main`` (2026)."""
+    for expr in MAINS:
+        found = first(page, expr)
+        if found is not None:
+            return found
+    return None
+
+
+def title_of(main: etree._Element | None, body: etree._Element | None) -> list[str]:
+    """The ``h3`` heading the article wrapper; without one (the "speech" template of two
+    ``<html>`` shells has no wrapper) the last ``h3`` before the body."""
     if main is not None:
         titles = [text(h3) for h3 in main.iterchildren("h3")]
         if any(titles):
@@ -109,13 +119,13 @@ def extract_article(page: etree._Element, ctx: PageContext, more_pages: Sequence
     """
     # Everything but the meta description sits in the left column, under half of the
     # page's elements: the queries below search only that.
-    main = first(page, MAIN)
+    main = main_of(page)
     scope = page if main is None else main
-    body_element = first(scope, BODY)
+    body_element = _body_element(page, main)
     loader = ArticleLoader()
     start_loader(loader, ctx)
 
-    loader.add_value("title", title_of(page, main, body_element))
+    loader.add_value("title", title_of(main, body_element))
     time_blocks = select(scope, TIME_BLOCK)
     spans = texts(time_blocks[0], "span") if time_blocks else []
     loader.add_value("published_at", first_datetime(spans))
@@ -136,6 +146,11 @@ def extract_article(page: etree._Element, ctx: PageContext, more_pages: Sequence
     return loader.load_item()
 
 
+def _body_element(page: etree._Element, main: etree._Element | None) -> etree._Element | None:
+    """The body inside the article wrapper, else anywhere on the page."""
+    found = first(main, BODY) if main is not None else None
+    return found if found is not None else first(page, BODY)
+
+
 def _body_of(page: etree._Element, ctx: PageContext) -> Body:
-    main = first(page, MAIN)
-    return extract_body(first(page if main is None else main, BODY), ctx.canonical)
+    return extract_body(_body_element(page, main_of(page)), ctx.canonical)

@@ -90,9 +90,8 @@ def extract_body(element: etree._Element | None, base_url: str) -> Body:
     if element is None:
         return body
     root = clean_fragment(element, base_url, NOT_CONTENT)
-    for p in [p for p in root.iter("p") if PAGER_ONLY.match(normalise_ws("".join(p.itertext())))]:
-        remove_keeping_tail(p)
     captionable: Image | None = None
+    pager_links: list[etree._Element] = []
     for node in root.iter("p", "img"):
         if node.tag == "img":
             if _has_p_ancestor(node, root):
@@ -107,9 +106,13 @@ def extract_body(element: etree._Element | None, base_url: str) -> Body:
             continue
         if captionable is not None and text and _centred(node):
             captionable.caption = text
+        elif text and PAGER_ONLY.match(text):
+            pager_links.append(node)
         elif text:
             body.paragraphs.append(text)
         captionable = None
+    for node in pager_links:
+        remove_keeping_tail(node)
     body.html = inner_html(root).strip()
     return body
 
