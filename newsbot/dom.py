@@ -9,6 +9,7 @@ XPath once, when it is first used.
 from __future__ import annotations
 
 import codecs
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,10 @@ from newsbot.text import normalise_ws
 
 if TYPE_CHECKING:
     from scrapy.http import TextResponse
+
+# libxml2 (2.14) ends the <html> element at the first </html>: markup after it becomes a
+# second top-level <html>, outside the tree every query here starts from.
+_END_TAGS = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
 
 
 def parse_html(markup: str | bytes) -> etree._Element:
@@ -33,10 +38,25 @@ def parse_html(markup: str | bytes) -> etree._Element:
     ('观察者网', 'a\ufffdb')
     >>> parse_html("  ").tag, parse_html("<!-- only a comment -->").tag
     ('html', 'html')
+
+    Markup after the first ``</html>`` (a page made of two ``<html>`` shells) stays in the one
+    tree, as a browser keeps it: the ``</body>`` and ``</html>`` end tags are dropped first.
+
+    >>> two = parse_html("<html><head><title></title></head><body></body></html><html><body><h3>标题</h3>")
+    >>> two.findtext("body/h3")
+    '标题'
     """
     data = markup.encode("utf-8") if isinstance(markup, str) else markup
     if b"\x00" in data:
         data = data.replace(b"\x00", b"")
+    root = _parse(data)
+    if any(isinstance(node.tag, str) for node in root.itersiblings()):
+        # Rare, so it costs a second parse rather than a search of every page's bytes.
+        root = _parse(_END_TAGS.sub(b"", data))
+    return root
+
+
+def _parse(data: bytes) -> etree._Element:
     # A parser is cheap to make, and one parser must not serve two threads at once. Plain
     # etree elements: lxml.html's element classes cost a Python call per element touched.
     parser = etree.HTMLParser(encoding="utf-8", huge_tree=True)

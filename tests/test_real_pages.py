@@ -12,10 +12,11 @@ from itemadapter import ItemAdapter
 from parsel import Selector
 from scrapy.http import HtmlResponse
 
-from newsbot.dom import parse_response
+from newsbot.dom import parse_html, parse_response
 from newsbot.sites.guancha.article import extract_article
 from newsbot.sites.guancha.context import PageContext
 from newsbot.sites.guancha.lists import home_columns
+from newsbot.sites.guancha.pages import Pager, pager, redirect_target
 from tests.shared_data import shared_file
 
 NOW = datetime(2019, 9, 10, tzinfo=timezone.utc)
@@ -79,6 +80,22 @@ def test_repost_credits_the_source(repost: dict) -> None:
     assert len(repost["paragraphs"]) == 9
     assert repost["paragraphs"][1] == "2018年进口继续扩大，突破3000亿美元"
     assert repost["images"] == []
+
+
+def test_page_one_of_two_shows_its_pager() -> None:
+    """guancha.html is page 1 of 2: a link to _2 and 余下全文 (an onclick) to _s."""
+    page = parse_html(shared_file("guancha/gne-2019/guancha.html").read_bytes())
+    url = "https://www.guancha.cn/WangWen/2019_09_07_516891.shtml"
+    assert pager(page, url) == Pager(
+        full_text="https://www.guancha.cn/WangWen/2019_09_07_516891_s.shtml",
+        pages=["https://www.guancha.cn/WangWen/2019_09_07_516891_2.shtml"])
+    assert redirect_target(page, url) is None
+
+
+def test_a_single_page_article_shows_no_pager() -> None:
+    # 2.html names #select_page only in a script
+    page = parse_html(shared_file("guancha/gne-2019/2.html").read_bytes())
+    assert pager(page, "https://www.guancha.cn/industry-science/2019_09_07_516923.shtml") is None
 
 
 def test_home_page_columns_survive_the_stray_li() -> None:

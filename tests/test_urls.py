@@ -64,3 +64,29 @@ def test_other_sites_lose_only_fragment_and_tracking() -> None:
 def test_non_article_guancha_pages_keep_their_query() -> None:
     assert (canonical_url("http://www.guancha.cn/api/redian.htm?page=2&s=x")
             == "https://www.guancha.cn/api/redian.htm?page=2")
+
+
+DOTTED = "https://www.guancha.cn/GuoJi%C2%B7ZhanLue/2026_10_03_903114.shtml"
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.guancha.cn/GuoJi·ZhanLue/2026_10_03_903114.shtml",
+    "https://www.guancha.cn/GuoJi%C2%B7ZhanLue/2026_10_03_903114.shtml",
+    "https://www.guancha.cn/GuoJi%c2%b7ZhanLue/2026_10_03_903114.shtml",
+    "http://m.guancha.cn/GuoJi·ZhanLue/2026_10_03_903114_s.shtml?s=x",
+    "https://www.guancha.cn/GuoJi%C2%B7ZhanLue/2026_10_03_903114_2.shtml",
+])
+def test_a_middle_dot_raw_or_percent_encoded_is_one_article(url: str) -> None:
+    # the encoded form, which is what Scrapy sends and puts in response.url
+    assert canonical_url(url) == DOTTED
+
+
+def test_a_middle_dot_in_a_list_path_is_encoded_too() -> None:
+    assert (canonical_url("https://www.guancha.cn/column/GuoJi·ZhanLue/1")
+            == canonical_url("https://www.guancha.cn/column/GuoJi%C2%B7ZhanLue/1")
+            == "https://www.guancha.cn/column/GuoJi%C2%B7ZhanLue/1")
+
+
+def test_an_encoded_slash_stays_encoded() -> None:
+    # decoding %2F would turn one path segment into two: another resource
+    assert canonical_url("https://example.com/a%2fb/c") == "https://example.com/a%2Fb/c"

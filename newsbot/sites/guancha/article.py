@@ -1,36 +1,53 @@
-"""guancha.cn article pages (www): one page in, one Article out. See guancha-site.md."""
+"""guancha.cn article pages (www): one article out of its page(s). See guancha-site.md and
+guancha-2026.md (the 2026 wrapper ``div.left-main`` and time block ``div.time``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 
 from newsbot.dom import first, select, text, texts
 from newsbot.items import Article
 from newsbot.loaders import ArticleLoader
-from newsbot.sites.guancha.context import SOURCE_NAME, PageContext, load_body, start_loader
+from newsbot.sites.guancha.body import Body, extract_body, joined
+from newsbot.sites.guancha.context import SOURCE_NAME, PageContext, add_body, load_summary, start_loader
+from newsbot.sites.guancha.pages import BODY, redirect_target
 from newsbot.text import normalise_ws
 
-BYLINE = re.compile(r"^【文\s*/\s*(?P<who>[^】]+)】")
+# 【文/…】, and since about 2022 also （文/…） in full-width (or ASCII) parentheses
+BYLINE = re.compile(r"^(?:【文\s*/\s*(?P<square>[^】]+)】|[（(]文\s*/\s*(?P<round>[^）)]+)[）)])")
+# "A 译/观察者网 B": what follows 译/ names the translator, who is no author
+TRANSLATOR = re.compile(r"\s*(?:翻译|编译|译者|译)\s*/.*$")
 NOT_NAMES = ("编译", "整理", "翻译")
-FENGWEN_REDIRECT = re.compile(r"user\.guancha\.cn/main/content\?id=(\d+)\"")
-BODY = "div.content.all-txt"
+# 2019-2022 pages, then the 2026 shape; one at a time: a selector group costs four times as much
+MAINS = ("li.left-main", "div.left-main")
+TIME_BLOCK = "div.time"
+DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}\s+\d{2}:\d{2}(?::\d{2})?")
+UPDATED_LABEL = "最后更新"
+PRECEDING_H3 = etree.XPath("preceding::h3[1]")
 
 
 def byline_authors(first_paragraph: str | None) -> list[str]:
-    """Authors named by a ``【文/…】`` byline.
+    """Authors named by a ``【文/…】`` or ``（文/…）`` byline; a translator credit is left out.
 
     >>> byline_authors("【文/观察者网专栏作者 王文】")
     ['王文']
     >>> byline_authors("【文/ 观察者网 齐倩 编译】"), byline_authors("【文/张三、李四】")
     (['齐倩'], ['张三', '李四'])
-    >>> byline_authors("正文第一段")
-    []
+    >>> byline_authors("（文/观察者网 郭光昊）"), byline_authors("(文/观察者网 郭光昊)")
+    (['郭光昊'], ['郭光昊'])
+    >>> byline_authors("【文/弗朗茲-斯坦凡·蓋蒂 译/观察者网 由冠群】")
+    ['弗朗茲-斯坦凡·蓋蒂']
+    >>> byline_authors("正文第一段"), byline_authors("（图/观察者网 郭光昊）"), byline_authors("评论指出（文/观察者网 郭光昊）")
+    ([], [], [])
     """
     match = BYLINE.match(first_paragraph or "")
     if not match:
         return []
-    tokens = [t for t in match["who"].split() if not t.startswith(SOURCE_NAME) and t not in NOT_NAMES]
+    who = TRANSLATOR.sub("", match["square"] or match["round"])
+    tokens = [t for t in who.split() if not t.startswith(SOURCE_NAME) and t not in NOT_NAMES]
     return [name for token in tokens for name in token.split("、") if name]
 
 
@@ -47,41 +64,93 @@ def source_of(spans: list[str]) -> str | None:
     return None
 
 
-def fengwen_redirect(page: etree._Element) -> str | None:
-    """The 风闻 post id when the page is only a script redirect stub."""
-    if first(page, BODY) is not None:
-        return None
-    for script in page.iter("script"):
-        match = FENGWEN_REDIRECT.search(script.text or "")
+def first_datetime(values: list[str]) -> str | None:
+    """The first ``YYYY-MM-DD HH:MM[:SS]`` among ``values``.
+
+    >>> first_datetime(["作者：王文", "2022-04-26 16:25:30", "来源：观察者网"])
+    '2022-04-26 16:25:30'
+    >>> first_datetime(["最后更新: 2022-04-26 17:02:44"]), first_datetime(["来源：观察者网"])
+    ('2022-04-26 17:02:44', None)
+    """
+    for value in values:
+        match = DATETIME.search(value)
         if match:
-            return match.group(1)
+            return match.group(0)
     return None
 
 
-def extract_article(page: etree._Element, ctx: PageContext) -> Article:
-    """The article on a www page (``page``: its parsed tree, see :func:`newsbot.dom.parse_response`)."""
+def fengwen_redirect(page: etree._Element) -> str | None:
+    """The 风闻 post id when the page is only a script redirect stub to one (see
+    :func:`newsbot.sites.guancha.pages.redirect_target`, which also gives other targets)."""
+    target = redirect_target(page, "https://www.guancha.cn/")
+    if target is None:
+        return None
+    parts = urlsplit(target)
+    if (parts.hostname or "").lower() != "user.guancha.cn" or parts.path.rstrip("/") != "/main/content":
+        return None
+    post_id = dict(parse_qsl(parts.query)).get("id", "")
+    return post_id if post_id.isdigit() else None
+
+
+def main_of(page: etree._Element) -> etree._Element | None:
+    """The article's wrapper: ``li.left-main`` (2019-2022) or ``div.left-main`` (2026)."""
+    for expr in MAINS:
+        found = first(page, expr)
+        if found is not None:
+            return found
+    return None
+
+
+def title_of(main: etree._Element | None, body: etree._Element | None) -> list[str]:
+    """The ``h3`` heading the article wrapper; without one (the "speech" template of two
+    ``<html>`` shells has no wrapper) the last ``h3`` before the body."""
+    if main is not None:
+        titles = [text(h3) for h3 in main.iterchildren("h3")]
+        if any(titles):
+            return titles
+    return [text(h3) for h3 in PRECEDING_H3(body)] if body is not None else []
+
+
+def extract_article(page: etree._Element, ctx: PageContext, more_pages: Sequence[etree._Element] = ()) -> Article:
+    """The article on a www page (``page``: its parsed tree, see :func:`newsbot.dom.parse_response`).
+
+    ``more_pages`` are the article's pages 2..N, in order, when the spider fetched them
+    rather than the ``_s`` page: their bodies follow page 1's. Everything else comes from page 1.
+    """
     # Everything but the meta description sits in the left column, under half of the
     # page's elements: the queries below search only that.
-    main = first(page, "li.left-main")
+    main = main_of(page)
     scope = page if main is None else main
+    body_element = _body_element(page, main)
     loader = ArticleLoader()
     start_loader(loader, ctx)
 
-    loader.add_value("title", [text(h3) for h3 in main.iterchildren("h3")] if main is not None else [])
-    time_blocks = select(scope, "div.time.fix")
+    loader.add_value("title", title_of(main, body_element))
+    time_blocks = select(scope, TIME_BLOCK)
     spans = texts(time_blocks[0], "span") if time_blocks else []
-    if spans:
-        loader.add_value("published_at", spans[0])
+    loader.add_value("published_at", first_datetime(spans))
     for block in time_blocks[1:]:
         value = text(block)
-        if "最后更新" in value:
-            loader.add_value("updated_at", value)
+        if UPDATED_LABEL in value:
+            loader.add_value("updated_at", first_datetime([value]))
     source = source_of(spans) or SOURCE_NAME
     loader.add_value("source", source)
-
     loader.add_value("tags", texts(scope, "div.key-word a"))
-    body = load_body(loader, page, first(scope, BODY), ctx)
+
+    load_summary(loader, page)
+    body = joined([extract_body(body_element, ctx.canonical)] + [_body_of(more, ctx) for more in more_pages])
+    add_body(loader, body)
 
     authors = texts(scope, "div.author-intro p > a") or byline_authors(body.paragraphs[0] if body.paragraphs else None)
     loader.add_value("authors", authors or [source])
     return loader.load_item()
+
+
+def _body_element(page: etree._Element, main: etree._Element | None) -> etree._Element | None:
+    """The body inside the article wrapper, else anywhere on the page."""
+    found = first(main, BODY) if main is not None else None
+    return found if found is not None else first(page, BODY)
+
+
+def _body_of(page: etree._Element, ctx: PageContext) -> Body:
+    return extract_body(_body_element(page, main_of(page)), ctx.canonical)

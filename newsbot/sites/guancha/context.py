@@ -14,8 +14,12 @@ SITE = "guancha"
 SOURCE_NAME = "观察者网"
 FENGWEN_SOURCE = "风闻社区"
 LANGUAGE = "zh-CN"
+# In the head; or straight under the body, where the parser puts the head of a page's second
+# <html> shell (the "speech" template).
 META_DESCRIPTION = etree.XPath(
-    "/html/head/meta[translate(@name, 'DESCRIPTION', 'description')='description']/@content", smart_strings=False
+    "/html/head/meta[translate(@name, 'DESCRIPTION', 'description')='description']/@content"
+    " | /html/body/meta[translate(@name, 'DESCRIPTION', 'description')='description']/@content",
+    smart_strings=False,
 )
 
 
@@ -43,12 +47,21 @@ def start_loader(loader: ArticleLoader, ctx: PageContext) -> None:
             loader.add_value("lead_image", listing.lead_image)
 
 
-def load_body(loader: ArticleLoader, page: etree._Element, element: etree._Element | None, ctx: PageContext) -> Body:
-    """Paragraphs, images and cleaned HTML of the body ``element`` (None: no body found),
-    plus the page's meta description as the summary of last resort."""
+def load_summary(loader: ArticleLoader, page: etree._Element) -> None:
+    """The page's meta description, the summary of last resort (after the list's)."""
     loader.add_value("summary", META_DESCRIPTION(page))
-    body = extract_body(element, ctx.canonical)
+
+
+def add_body(loader: ArticleLoader, body: Body) -> None:
     loader.add_value("paragraphs", body.paragraphs)
     loader.add_value("images", body.images)
     loader.add_value("body_html", body.html or None)
+
+
+def load_body(loader: ArticleLoader, page: etree._Element, element: etree._Element | None, ctx: PageContext) -> Body:
+    """Paragraphs, images and cleaned HTML of the body ``element`` (None: no body found),
+    plus the page's meta description as the summary of last resort."""
+    load_summary(loader, page)
+    body = extract_body(element, ctx.canonical)
+    add_body(loader, body)
     return body
