@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 import trafilatura
-from trafilatura.settings import Document
 from lxml import etree, html
+from trafilatura.settings import Document
 
 from newsbot.generic.authors import pick_authors
 from newsbot.generic.body import build_body
@@ -102,16 +102,16 @@ def extract_article(
         return article
     drop_placeholder_author(tree)
     drop_ads(tree)
-    document = run_trafilatura(tree, url)
-    title = normalise_optional(getattr(document, "title", None))
-    found = build_body(getattr(document, "body", None), url, title, tree)
+    document = run_trafilatura(tree, url) or Document()
+    title = normalise_optional(document.title)
+    found = build_body(document.body, url, title, tree)
     article.title = title
-    article.summary = normalise_optional(getattr(document, "description", None))
+    article.summary = normalise_optional(document.description)
     article.paragraphs = found.paragraphs
     article.images = found.images
     article.body_html = found.body_html
-    article.authors = pick_authors(found.paragraphs, getattr(document, "author", None), tree.text_content())
-    article.published_at = published_at(tree, headline(tree, title), ZoneInfo(zone), url, getattr(document, "date", None))
-    article.tags = keywords(tree, getattr(document, "tags", None))
+    article.authors = pick_authors(found.paragraphs, document.author, tree.text_content())
+    article.published_at = published_at(tree, headline(tree, title), ZoneInfo(zone), url, document.date)
+    article.tags = keywords(tree, document.tags)
     article.language = language(tree)
     return article

@@ -84,7 +84,9 @@ def _loose_lines(body: etree._Element) -> list[Block]:
     return found
 
 
-def build_body(body: etree._Element | None, base_url: str, title: str | None, page: etree._Element | None = None) -> Body:
+def build_body(
+    body: etree._Element | None, base_url: str, title: str | None, page: etree._Element | None = None
+) -> Body:
     """Paragraphs, images (with captions and positions) and a cleaned HTML fragment."""
     if body is None:
         return Body()
@@ -106,10 +108,13 @@ def build_body(body: etree._Element | None, base_url: str, title: str | None, pa
 
 
 def _article_run(found: list[Block]) -> list[Block]:
-    """From the first to the last text ``<p>``, plus the pictures that directly follow it."""
+    """From the first to the last text ``<p>``, plus the pictures that directly follow it.
+
+    No ``<p>`` at all means no article: what is left are link lists and headings.
+    """
     paragraph_at = [i for i, b in enumerate(found) if b.text and b.element.tag == "p"]
     if not paragraph_at:
-        return [b for b in found if b.text]
+        return []
     end = paragraph_at[-1] + 1
     while end < len(found) and found[end].image is not None:
         end += 1
@@ -189,14 +194,15 @@ def _fragment(kept: list[Block], base_url: str) -> str | None:
     if not kept:
         return None
     root = etree.Element("body")
-    seen: set[int] = set()
+    seen: set[etree._Element] = set()  # holding the proxies keeps their identity stable
     for block in kept:
         element = block.element
-        if block.image is not None and element.getparent() is not None and element.getparent().tag == "p":
-            element = element.getparent()  # the picture's own paragraph
-        if id(element) in seen:
+        parent = element.getparent()
+        if block.image is not None and parent is not None and parent.tag == "p":
+            element = parent  # the picture's own paragraph
+        if element in seen:
             continue
-        seen.add(id(element))
+        seen.add(element)
         piece = copy.deepcopy(element)
         piece.tail = None
         if piece.tag == "item":

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree, html
+from lxml import etree
 
 from newsbot.loaders import unique
 from newsbot.text import normalise_ws
 
 HEADINGS = etree.XPath("//body//*[self::h1 or self::h2 or self::h3 or self::h4]")
 KEYWORDS = etree.XPath("//meta[translate(@name, 'KEYWORDS', 'keywords')='keywords']/@content")
-CONTENT_LANGUAGE = etree.XPath("//meta[translate(@http-equiv, 'CONTENTLANGUAGE', 'contentlanguage')='content-language']/@content")
+CONTENT_LANGUAGE = etree.XPath(
+    "//meta[translate(@http-equiv, 'CONTENTLANGUAGE', 'contentlanguage')='content-language']/@content"
+)
 TAG_SEPARATORS = re.compile(r"[,，;；、|]+")
 
 
@@ -20,6 +22,7 @@ def headline(tree: etree._Element, title: str | None) -> etree._Element | None:
     (A ``<title>`` often adds the site's name; a short heading such as the columnist's name
     inside the title is not the headline.)
 
+    >>> from lxml import html
     >>> page = html.document_fromstring("<h4>王文</h4><h1>王文：中美贸易</h1>")
     >>> headline(page, "王文：中美贸易_观察者网").text
     '王文：中美贸易'
