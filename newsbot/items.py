@@ -37,3 +37,4 @@ class Article:
     language: str | None = None
     content_hash: str | None = None
     crawled_at: str | None = None
+    extraction: str | None = None  # "site", or "fallback" when the generic extractor filled in

@@ -1,0 +1,42 @@
+"""Bytes to text by the project's trust-the-bytes rule (see newsbot.middlewares.encoding)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
+
+from newsbot.middlewares.encoding import best_encoding
+
+
+def declared_encoding(body: bytes, headers: Mapping[str, str] | None) -> str:
+    """The charset the response claims: the Content-Type header's, else the page's ``<meta>``.
+
+    >>> declared_encoding(b"", {"content-type": "text/html; charset=GB2312"})
+    'gb18030'
+    >>> declared_encoding(b'<meta charset="utf-8">', {"Content-Type": "text/html"})
+    'utf-8'
+    >>> declared_encoding(b"<p>x</p>", None)
+    ''
+    """
+    content_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), None)
+    return http_content_type_encoding(content_type) or html_body_declared_encoding(body) or ""
+
+
+def page_text(body: bytes, headers: Mapping[str, str] | None = None) -> str:
+    """The page as text, decoded in the encoding its bytes really use; a BOM wins outright.
+
+    >>> page_text(b'<meta charset="utf-8"><p>' + "观察者网，中国关怀，全球视野。".encode("gbk"))
+    '<meta charset="utf-8"><p>观察者网，中国关怀，全球视野。'
+    >>> page_text(b"")
+    ''
+    """
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding and bom:
+        return body[len(bom):].decode(bom_encoding, errors="replace")
+    if body.isascii():
+        return body.decode("ascii")
+    encoding = best_encoding(body, declared_encoding(body, headers))
+    try:
+        return body.decode(encoding, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
