@@ -69,10 +69,13 @@ def test_three_workers_share_one_frontier(big_site: dict, redis_url: str, mongo_
                                           tmp_path: Path) -> None:
     fleet = Fleet(tmp_path, big_site["bases"], redis_url, big_site["args"],
                   {**mongo_settings(mongo_server.uri, mongo_db), "NEWSBOT_REDIS_RATE": "0"})
+    # All three workers join before the seed: on a busy machine a worker that starts a
+    # second late can find the whole site crawled. They wait (idle) until it arrives.
+    fleet.start(3, NEWSBOT_REDIS_IDLE_CLOSE="8")
+    wait_for(lambda: frontier_keys(redis_url)["workers"] == 3, timeout=60)
     seeded = fleet.seed()
     assert seeded.returncode == 0, seeded.stderr[-3000:]
     assert "1 request(s) pushed" in seeded.stderr
-    fleet.start(3)
     fleet.wait()
 
     # every article stored exactly once, and emitted by exactly one worker
