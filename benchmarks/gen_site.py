@@ -4,10 +4,10 @@ The pages are the bundled sample site's own pages with their text, ids and dates
 
 - ``www/GuanChaZheTouTiao/list_N.shtml``: the 头条 list, ``--per-page`` (20) items a page,
   newest first, in the markup of the sample site's list_1.shtml;
-- ``www/<column>/<YYYY_MM_DD>_<id>_s.shtml``: each article in the markup of a sample-site
+- ``www/<column>/<YYYY_MM_DD>_<id>.shtml``: each article in the markup of a sample-site
   article page (share widgets, 字号 span, 来源, tags, hot list, comments, JSON-LD, a
   tracking pixel, the member ad), with generated paragraphs, captioned images and an
-  inline link; ``<YYYY_MM_DD>_<id>.shtml`` is a hard link to it (one copy on disk);
+  inline link; one page each, with no ``_s.shtml`` (as on the 2026 site);
 - ``www/robots.txt`` from the sample site; empty ``user/`` and ``app/`` hosts.
 
 Every article has its own title, text (so its own content hash: dedupe keeps all of them),
@@ -22,7 +22,6 @@ import argparse
 import html
 import json
 import math
-import os
 import random
 import re
 import shutil
@@ -37,9 +36,9 @@ from lxml import html as lxml_html
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "sites" / "guancha"
-# The article pages used as templates, in order of preference (any _s.shtml of the sample
-# site with a body works; these two have captioned images, a byline, links and an ad).
-TEMPLATES = ("internation/2022_04_27_636953_s.shtml", "internation/2022_04_27_636949_s.shtml")
+# The article pages used as templates, in order of preference (any single-page article of
+# the sample site works; these two have captioned images, a byline, links and an ad).
+TEMPLATES = ("internation/2022_04_27_636953.shtml", "internation/2022_04_27_636949.shtml")
 COLUMNS = ("internation", "economy", "politics", "military-affairs", "society", "industry-science", "ChanJing")
 NEWEST = datetime(2022, 4, 27, 11, 30, 0)  # just before tests.crawl.PINNED_NOW
 BODY_OPEN = '<div class="content all-txt">'
@@ -81,9 +80,9 @@ def article_template(path: Path) -> tuple[PageTemplate, list[str]]:
     spans = doc.cssselect("div.time.fix span")
     when = spans[0].text_content().strip()
     paragraphs = [p.text_content().strip() for p in doc.cssselect("div.content.all-txt > p")]
-    match = re.search(r"/([^/]+/\d{4}_\d{2}_\d{2}_(\d+))_s\.shtml$", "/" + path.relative_to(path.parents[1]).as_posix())
+    match = re.search(r"/([^/]+/\d{4}_\d{2}_\d{2}_(\d+))\.shtml$", "/" + path.relative_to(path.parents[1]).as_posix())
     if not match:
-        raise ValueError(f"{path} is not an article _s.shtml page")
+        raise ValueError(f"{path} is not a single-page article")
     real_path, real_id = match.group(1), match.group(2)
 
     start = page.index(BODY_OPEN)
@@ -190,7 +189,7 @@ def generate(out: Path, articles: int, per_page: int = 20, seed: int = 1) -> dic
             templates.append(template)
             pool_paragraphs += paragraphs
     if not templates:  # the sample site changed: take any article page it has
-        for path in sorted((SAMPLE / "www").glob("*/*_s.shtml")):
+        for path in sorted((SAMPLE / "www").glob("*/20*_*.shtml")):
             try:
                 template, paragraphs = article_template(path)
             except (ValueError, IndexError):
@@ -230,13 +229,12 @@ def generate(out: Path, articles: int, per_page: int = 20, seed: int = 1) -> dic
             title=html.escape(title), description=html.escape(summary), path=path, id=str(n),
             datetime=f"{when:%Y-%m-%d %H:%M:%S}", iso=f"{when:%Y-%m-%dT%H:%M:%S}",
             keywords=" ".join(words), tags=tags_html(words), body=body)
-        target = www / f"{path}_s.shtml"
+        target = www / f"{path}.shtml"
         if target.parent not in made_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             made_dirs.add(target.parent)
         data = page.encode("utf-8")
         target.write_bytes(data)
-        os.link(target, www / f"{path}.shtml")
         total_bytes += len(data)
         entries.append((path, title, summary, when, n))
 
@@ -286,8 +284,8 @@ def check(out: Path) -> None:
     assert entries, "no entries on the generated list_1.shtml"
     first = entries[0]
     canonical = first.url
-    page = out / "www" / (canonical.split("guancha.cn/", 1)[1].removesuffix(".shtml") + "_s.shtml")
-    response = HtmlResponse(canonical.removesuffix(".shtml") + "_s.shtml", body=page.read_bytes(), encoding="utf-8")
+    page = out / "www" / canonical.split("guancha.cn/", 1)[1]
+    response = HtmlResponse(canonical, body=page.read_bytes(), encoding="utf-8")
     article = extract_article(parse_response(response), PageContext(canonical, response.url, crawl_now("2022-04-27T12:00:00+08:00"), listing=first))
     assert article.title and article.published_at and len(article.paragraphs) >= 5, article
     assert first.lead_image is not None and first.summary, first

@@ -58,11 +58,26 @@ DOWNLOADER_MIDDLEWARES = {
     "newsbot.middlewares.incremental.IncrementalMiddleware": 80,
     "newsbot.middlewares.encoding.EncodingFixMiddleware": 575,
     "newsbot.middlewares.redirect_loop.RedirectLoopMiddleware": 610,
+    # Before RedirectMiddleware (600) and the loop check: a redirect of an article or list
+    # page to another page (guancha's 302 to its home page) is a miss, never followed.
+    "newsbot.middlewares.redirect_away.RedirectAwayMiddleware": 620,
 }
 
 EXTENSIONS = {
+    "newsbot.extensions.health.HealthCheck": 400,  # before StatsFile: it may set finish_reason
     "newsbot.extensions.stats_file.StatsFile": 500,
 }
+# The end-of-crawl health check (newsbot/extensions/health.py): a crawl in which fewer than
+# MIN_EXTRACTED of a channel's article requests gave an article, or a required field was
+# missing on more than MAX_EMPTY of the pages of one kind, or every list of a channel was
+# empty, or a page was a JavaScript challenge, ends with finish_reason site_changed, one
+# ERROR and a non-zero exit. Fewer than MIN_PAGES requests or pages are too few to judge.
+NEWSBOT_HEALTH_ENABLED = True
+NEWSBOT_HEALTH_MIN_EXTRACTED = 0.25
+NEWSBOT_HEALTH_MAX_EMPTY = 0.5
+NEWSBOT_HEALTH_MIN_PAGES = 3
+# Article requests per list page (0 = all). `scrapy doctor` uses 3.
+NEWSBOT_ARTICLES_PER_LIST = 0
 NEWSBOT_STATS_FILE = _env("NEWSBOT_STATS_FILE", "")
 
 # --- storage and export ---------------------------------------------------------------

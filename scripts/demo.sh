@@ -18,7 +18,8 @@ for _ in $(seq 100); do [ -s "$ports" ] && break; sleep 0.1; done
 [ -s "$ports" ] || { echo "sample site did not start" >&2; exit 1; }
 base() { "$PY" -c "import json,sys; print(json.load(open('$ports'))[sys.argv[1]])" "$1"; }
 "$PY" -m scrapy crawl guancha \
-  -a channels=toutiao,review,yaowen,fengwen,redian,gundong,shiping \
+  -a channels=toutiao,review,yaowen,fengwen,redian,gundong,shiping,column,author \
+  -a columns=GuoJi·ZhanLue -a authors=ChenSiYuan \
   -O "$OUT/articles.jsonl:jsonlines" \
   -s NEWSBOT_GUANCHA_WWW="$(base www)" -s NEWSBOT_GUANCHA_USER="$(base user)" -s NEWSBOT_GUANCHA_APP="$(base app)" \
   -s NEWSBOT_STATE_DIR="$OUT/state" -s NEWSBOT_HEXO_DIR="$OUT/hexo/source/_posts" \

@@ -3,18 +3,29 @@
 One process, one listening port per real host (www, user, app), so relative links on a
 mirrored page resolve exactly as they do on the real site. A request for
 ``/a/b.shtml?x=1&y=2`` on host ``www`` is answered from ``ROOT/www/a/b.shtml@x=1&y=2``;
-a path ending in ``/`` from ``index.html`` inside it. ``ROOT/_special.json`` maps
-``"host:/path?query"`` to special behaviour: ``status``, ``redirect``, ``delay``,
-``content_type``, ``truncate`` (close the connection after N bytes). ``--latency-ms``
+a path ending in ``/`` from ``index.html`` inside it. ``ROOT/_special.json`` (and any
+``--specials FILE``, whose entries win) maps ``"host:/path?query"``, or a glob of it
+(``"www:/*/2022_*.shtml"``), to special behaviour: ``status``, ``redirect``, ``delay``,
+``content_type``, ``truncate`` (close the connection after N bytes), ``referer`` (a 403
+unless the request's Referer starts with it, as the 风闻 member API does). ``--latency-ms``
 adds a fixed delay to every answer (the benchmarks use it to imitate a remote site).
 
+``--shape`` picks how the site answers (guancha-2026.md):
+- ``2026`` (default): what is missing on www is a 302 to the home page, as the real site
+  does; an ``_s.shtml`` exists only where its file does (multi-page articles).
+- ``2019``: what is missing is a 404; every article has an ``_s.shtml`` (the plain page's
+  file when there is no ``_s`` file of its own); files under ``ROOT-2019/`` (beside ROOT),
+  the older markup of some pages, win over ROOT's.
+
 Usage: python scripts/sample_site.py [--root DIR] [--ports-file FILE] [--latency-ms N]
+       [--shape 2026|2019] [--specials FILE]
 It writes ``{"www": "http://127.0.0.1:P1", "user": ..., "app": ...}`` to the ports file
 once every port is listening, then serves until killed.
 """
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import mimetypes
 import os
@@ -25,6 +36,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 HOSTS = ("www", "user", "app")
+SHAPES = ("2026", "2019")
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "tests" / "sites" / "guancha"
 TYPES = {
     ".shtml": "text/html; charset=utf-8",
@@ -50,12 +62,37 @@ def file_for(root: Path, host: str, raw_path: str) -> Path:
     return target
 
 
+def answer_file(root: Path, host: str, raw_path: str, shape: str) -> Path:
+    """The file for a request in ``shape``: the 2019 overlay first, then ROOT; in 2019 an
+    article's ``_s.shtml`` falls back to its plain page."""
+    if shape == "2019":
+        overlay = root.with_name(root.name + "-2019")
+        if overlay.is_dir() and (older := file_for(overlay, host, raw_path)).is_file():
+            return older
+    path = file_for(root, host, raw_path)
+    if shape == "2019" and not path.is_file() and path.name.endswith("_s.shtml"):
+        return path.with_name(path.name.removesuffix("_s.shtml") + ".shtml")
+    return path
+
+
+def special_for(layers: list[dict], key: str) -> dict:
+    """The special behaviour for ``host:/path?query``: in each layer (``--specials`` first,
+    then ``_special.json``) an exact key, else the first matching glob."""
+    for specials in layers:
+        if key in specials:
+            return specials[key]
+        for pattern, special in specials.items():
+            if "*" in pattern and fnmatch.fnmatchcase(key, pattern):
+                return special
+    return {}
+
+
 def content_type(path: Path) -> str:
     suffix = path.suffix if "@" not in path.name else Path(path.name.split("@")[0]).suffix
     return TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "text/html; charset=utf-8"
 
 
-def make_handler(root: Path, host: str, specials: dict, latency: float) -> type:
+def make_handler(root: Path, host: str, specials: list[dict], latency: float, shape: str = "2026") -> type:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -65,20 +102,26 @@ def make_handler(root: Path, host: str, specials: dict, latency: float) -> type:
         def do_GET(self) -> None:  # noqa: N802 (http.server API)
             if latency:
                 time.sleep(latency)
-            special = specials.get(f"{host}:{self.path}", {})
+            special = special_for(specials, f"{host}:{self.path}")
             if "delay" in special:
                 time.sleep(float(special["delay"]))
+            if "referer" in special and not (self.headers.get("Referer") or "").startswith(special["referer"]):
+                self._answer(403, b"forbidden: no Referer from the site")
+                return
             if "redirect" in special:
                 self._answer(int(special.get("status", 302)), b"", {"Location": special["redirect"]})
                 return
             try:
-                path = file_for(root, host, self.path)
+                path = answer_file(root, host, self.path, shape)
             except PermissionError:
                 self._answer(403, b"forbidden")
                 return
             if "status" in special:
                 body = path.read_bytes() if path.is_file() else f"error {special['status']}".encode()
                 self._answer(int(special["status"]), body)
+                return
+            if not path.is_file() and shape == "2026" and host == "www":
+                self._answer(302, b"", {"Location": "/"})
                 return
             if not path.is_file():
                 self._answer(404, b"<html><body><h1>404 Not Found</h1></body></html>")
@@ -117,12 +160,13 @@ class QuietServer(ThreadingHTTPServer):
         """Clients that give up (timeouts, killed crawlers) are normal here, not errors."""
 
 
-def serve(root: Path, ports_file: Path | None, latency_ms: float = 0.0, host_ip: str = "127.0.0.1") -> dict:
-    specials_file = root / "_special.json"
-    specials = json.loads(specials_file.read_text("utf-8")) if specials_file.exists() else {}
+def serve(root: Path, ports_file: Path | None, latency_ms: float = 0.0, host_ip: str = "127.0.0.1",
+          shape: str = "2026", extra_specials: Path | None = None) -> dict:
+    specials = [json.loads(source.read_text("utf-8")) for source in (extra_specials, root / "_special.json")
+                if source is not None and source.exists()]
     bases = {}
     for host in HOSTS:
-        server = QuietServer((host_ip, 0), make_handler(root, host, specials, latency_ms / 1000))
+        server = QuietServer((host_ip, 0), make_handler(root, host, specials, latency_ms / 1000, shape))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         bases[host] = f"http://{host_ip}:{server.server_address[1]}"
     if ports_file:
@@ -137,8 +181,10 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
     parser.add_argument("--ports-file", type=Path)
     parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--shape", choices=SHAPES, default="2026")
+    parser.add_argument("--specials", type=Path, help="more special answers (JSON), over ROOT/_special.json")
     args = parser.parse_args()
-    bases = serve(args.root.resolve(), args.ports_file, args.latency_ms)
+    bases = serve(args.root.resolve(), args.ports_file, args.latency_ms, shape=args.shape, extra_specials=args.specials)
     if not args.ports_file:
         print(json.dumps(bases), flush=True)
     threading.Event().wait()

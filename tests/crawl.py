@@ -21,6 +21,7 @@ class CrawlResult:
     log: str
     returncode: int
     log_dir: Path
+    shape: str = "2026"  # how the sample site answered (tests/plugins/sample_site.py)
 
 
 def site_settings(bases: dict[str, str], state_dir: Path) -> dict[str, str]:
@@ -51,15 +52,28 @@ def crawl(
     out, stats, log = tmp / "items.jsonl", tmp / "stats.json", tmp / "crawl.log"
     for path in (out, stats):
         path.unlink(missing_ok=True)
-    merged = {**site_settings(bases, tmp / "state"), "NEWSBOT_STATS_FILE": str(stats), "LOG_FILE": str(log), **(settings or {})}
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", f"{out}:jsonlines"]
+    merged = {"NEWSBOT_STATS_FILE": str(stats), "LOG_FILE": str(log), **(settings or {})}
+    proc = scrapy(["crawl", spider, "-O", f"{out}:jsonlines"], bases, tmp, merged, args, env)
+    items = [json.loads(line) for line in out.read_text("utf-8").splitlines() if line.strip()] if out.exists() else []
+    log_text = (log.read_text("utf-8") if log.exists() else "") + proc.stderr
+    stats_data = json.loads(stats.read_text("utf-8")) if stats.exists() else {}
+    return CrawlResult(items, stats_data, log_text, proc.returncode, tmp)
+
+
+def scrapy(
+    command: list[str],
+    bases: dict[str, str],
+    tmp: Path,
+    settings: dict[str, str] | None = None,
+    args: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
+    """Run ``scrapy <command>`` in the project against the sample site at ``bases``."""
+    merged = {**site_settings(bases, tmp / "state"), **(settings or {})}
+    cmd = [sys.executable, "-m", "scrapy", *command]
     for key, value in merged.items():
         cmd += ["-s", f"{key}={value}"]
     for key, value in (args or {}).items():
         cmd += ["-a", f"{key}={value}"]
     clean_env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS and k not in ("MONGO_URI", "REDIS_URL")}
-    proc = subprocess.run(cmd, cwd=ROOT, env={**clean_env, **(env or {})}, capture_output=True, text=True, timeout=600)
-    items = [json.loads(line) for line in out.read_text("utf-8").splitlines() if line.strip()] if out.exists() else []
-    log_text = (log.read_text("utf-8") if log.exists() else "") + proc.stderr
-    stats_data = json.loads(stats.read_text("utf-8")) if stats.exists() else {}
-    return CrawlResult(items, stats_data, log_text, proc.returncode, tmp)
+    return subprocess.run(cmd, cwd=ROOT, env={**clean_env, **(env or {})}, capture_output=True, text=True, timeout=600)

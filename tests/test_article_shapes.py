@@ -114,7 +114,7 @@ def test_pager_of_the_last_page_and_of_the_full_text() -> None:
 def test_no_pager_on_single_page_articles() -> None:
     assert pager(page(NEW_SHAPE), NEW_URL) is None
     # the comment list's own pagination (下一页) is not the article's pager
-    assert pager(page("internation/2022_04_27_636953_s.shtml"), "https://www.guancha.cn/internation/2022_04_27_636953.shtml") is None
+    assert pager(page("internation/2022_04_27_636953.shtml"), "https://www.guancha.cn/internation/2022_04_27_636953.shtml") is None
 
 
 def test_pager_pages_are_in_order_unique_and_absolute() -> None:

@@ -225,7 +225,7 @@ def test_gbk_bytes_declared_utf8_decode_cleanly() -> None:
 def test_the_sample_gbk_page_decodes_cleanly() -> None:
     """636905 is served as GBK bytes with a <meta charset="utf-8"> and no charset header."""
     expected = json.loads((EXPECTED / "636905.json").read_text("utf-8"))
-    body = (SAMPLE_WWW / "ChanJing" / "2022_04_26_636905_s.shtml").read_bytes()
+    body = (SAMPLE_WWW / "ChanJing" / "2022_04_26_636905.shtml").read_bytes()
     article = extract_article(body, expected["fetched_url"], {"Content-Type": "text/html"})
     assert "\ufffd" not in json.dumps(asdict(article), ensure_ascii=False)
     assert article.title == expected["title"]
@@ -288,8 +288,8 @@ def test_the_date_in_the_url_is_the_last_resort() -> None:
 
 def test_the_deleted_article_page_gives_no_article() -> None:
     """636888: a 页面不存在 page with full chrome and no article (the site rules drop it)."""
-    body = (SAMPLE_WWW / "politics" / "2022_04_26_636888_s.shtml").read_bytes()
-    article = extract_article(body, "https://www.guancha.cn/politics/2022_04_26_636888_s.shtml")
+    body = (SAMPLE_WWW / "politics" / "2022_04_26_636888.shtml").read_bytes()
+    article = extract_article(body, "https://www.guancha.cn/politics/2022_04_26_636888.shtml")
     assert article.title is None  # its <title> is empty
     assert article.paragraphs == []  # not the 404 notice, nor the hot list
     assert article.images == [] and article.body_html is None
@@ -313,7 +313,7 @@ def test_broken_pages_never_raise(body: bytes, headers: dict[str, str] | None) -
 def test_a_truncated_page_keeps_what_arrived() -> None:
     """636912's _s file ends inside an <img> start tag."""
     expected = json.loads((EXPECTED / "636912.json").read_text("utf-8"))
-    body = (SAMPLE_WWW / "internation" / "2022_04_26_636912_s.shtml").read_bytes()
+    body = (SAMPLE_WWW / "internation" / "2022_04_26_636912.shtml").read_bytes()
     article = extract_article(changed_markup(body.decode("utf-8")).encode("utf-8"), expected["fetched_url"])
     assert article.title == expected["title"]
     assert article.published_at == expected["published_at"]

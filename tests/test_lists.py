@@ -186,16 +186,16 @@ COLUMN_PAGE_1 = [
     ListEntry(f"{WWW}/internation/2022_04_26_636912.shtml", "栏目", "印度多地遭遇罕见热浪，多个邦出现电力短缺",
               summary="4月以来，印度北部和中部多地持续遭遇罕见热浪。持续高温推高了用电需求，多个邦的燃煤电厂煤炭库存告急。",
               listed_at="2022-04-26T14:22:00+08:00"),
-    ListEntry(f"{WWW}/internation/2022_04_26_636893.shtml", "栏目", "俄国防部：25日14时起停止亚速钢铁厂敌对行动，乌方称未达成一致",
-              listed_at="2022-04-26T12:05:00+08:00"),
+    ListEntry(f"{WWW}/industry-science/2022_04_27_636941.shtml", "栏目", "我国科研团队刷新全钙钛矿叠层光伏组件效率纪录",
+              listed_at="2022-04-27T08:40:00+08:00"),
 ]
 COLUMN_PAGE_2 = [
     ListEntry(f"{WWW}/internation/2022_04_25_636770.shtml", "栏目", "马克龙连任之后，法国的难题才刚刚开始",
               summary="马克龙赢得了选举，却没有赢得法国。如何弥合社会裂痕，将是他第二个任期最大的挑战。",
               listed_at="2022-04-25T22:10:00+08:00"),
-    ListEntry(f"{WWW}/internation/2022_04_25_636712.shtml", "栏目", "马克龙击败勒庞，成为20年来首位连任的法国总统",
-              summary="在4月24日举行的法国总统选举第二轮投票中，现任总统马克龙以58.54%的得票率击败勒庞，成功连任。",
-              listed_at="2022-04-25T08:15:00+08:00"),
+    ListEntry(f"{WWW}/economy/2022_04_25_636725.shtml", "栏目", "央行：5月15日起下调金融机构外汇存款准备金率1个百分点",
+              summary="中国人民银行决定，自2022年5月15日起，下调金融机构外汇存款准备金率1个百分点，即外汇存款准备金率由现行的9%下调至8%。",
+              listed_at="2022-04-25T20:31:00+08:00"),
 ]
 AUTHOR_PAGE_1 = [
     ListEntry(f"{WWW}/ChenSiYuan/2022_04_26_636921.shtml", "专栏", "芯片产业“补短板”，急不得也等不得",
@@ -270,15 +270,25 @@ def test_next_list_page(url: str, after: str | None) -> None:
     assert lists.next_list_page(url) == after
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
 @pytest.mark.integration
-def test_sample_site_serves_the_new_list_pages(sample_site: dict) -> None:
-    """As Scrapy asks for them: the middle dot percent-encoded. The column ends at page 2."""
+def test_sample_site_serves_the_new_list_pages(sample_site: dict, sample_site_2019: dict) -> None:
+    """As Scrapy asks for them: the middle dot percent-encoded. The column ends at page 2:
+    page 3 is a 302 to the home page in 2026, as every missing page is, and a 404 in 2019."""
     with urllib.request.urlopen(f"{sample_site['www']}/column/GuoJi%C2%B7ZhanLue/1", timeout=10) as response:
         assert lists.column_list(Selector(text=response.read().decode("utf-8")), COLUMN_1, "GuoJi·ZhanLue") == COLUMN_PAGE_1
     with urllib.request.urlopen(f"{sample_site['www']}/ChenSiYuan/list_1.shtml", timeout=10) as response:
         assert response.status == 200
+    opener = urllib.request.build_opener(_NoRedirect)
     with pytest.raises(urllib.error.HTTPError) as missing:
-        urllib.request.urlopen(f"{sample_site['www']}/column/GuoJi%C2%B7ZhanLue/3", timeout=10)
+        opener.open(f"{sample_site['www']}/column/GuoJi%C2%B7ZhanLue/3", timeout=10)
+    assert (missing.value.code, missing.value.headers["Location"]) == (302, "/")
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        opener.open(f"{sample_site_2019['www']}/column/GuoJi%C2%B7ZhanLue/3", timeout=10)
     assert missing.value.code == 404
 
 

@@ -26,6 +26,6 @@ class StatsFile:
 
     def spider_closed(self, reason: str) -> None:
         stats = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in self.crawler.stats.get_stats().items()}
-        stats["finish_reason"] = reason
+        stats.setdefault("finish_reason", reason)  # the health check may have changed it
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(stats, ensure_ascii=False, indent=1, default=str), "utf-8")

@@ -6,8 +6,15 @@ Arguments (``-a name=value``, or scrapyd's ``-d name=value``):
   since      YYYY-MM-DD: skip listed articles older than this and stop paging past them
   topic_ids  comma list of 风闻 topic ids for the fengwen-topic channel (default: all topics)
   uids       comma list of 风闻 member ids for the fengwen-user channel
+  columns    comma list of 栏目 slugs for the column channel (e.g. GuoJi·ZhanLue)
+  authors    comma list of author or column page slugs for the author channel (e.g. ChenSiYuan)
   order      风闻 list order (1 latest reply, 2 latest post, …)
   refresh    1 to fetch stored articles again (read by the incremental middleware)
+
+How an article is fetched (guancha-2026.md): its plain page first. Only a page that shows a
+pager leads to more requests: the 余下全文 ``_s.shtml`` page, or, when that fails, pages
+2..N one by one, joined in order. A page that is only a script redirect to a 风闻 post is
+followed; one to another site is skipped and counted.
 """
 from __future__ import annotations
 
@@ -15,27 +22,36 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 import scrapy
 from lxml import etree
 from parsel import Selector
 from scrapy.crawler import Crawler
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from newsbot import signals
+from newsbot.challenge import is_challenge
 from newsbot.dom import parse_response
 from newsbot.middlewares.incremental import AlreadyStored
-from newsbot.sites.guancha.article import extract_article, fengwen_redirect
-from newsbot.sites.guancha.context import PageContext
-from newsbot.sites.guancha.fengwen import extract_post
-from newsbot.sites.guancha.hosts import REAL, Hosts, full_text_url, host_key
+from newsbot.middlewares.redirect_away import redirected_away
+from newsbot.sites.fallback import complete
 from newsbot.sites.guancha import lists
+from newsbot.sites.guancha.article import FIELD_SELECTORS, extract_article
+from newsbot.sites.guancha.context import PageContext
+from newsbot.sites.guancha.fengwen import POST_SELECTORS, extract_post
+from newsbot.sites.guancha.hosts import REAL, Hosts, full_text_url, host_key, is_article
+from newsbot.sites.guancha.pages import pager, redirect_target
 from newsbot.sites.listing import ListEntry
 from newsbot.times import crawl_now
 from newsbot.urls import canonical_url
 
 HOME_KEYS = ("review", "yaowen", "fengwen")
+# A page already downloaded, kept with the requests that fetch the rest of its article:
+# (URL, body, encoding) pickles for the scrapy-redis queue, a parsed tree does not.
+Saved = tuple[str, bytes, str]
 
 
 def _csv(value: str | Iterable[str] | None) -> list[str]:
@@ -56,6 +72,8 @@ class GuanchaSpider(scrapy.Spider):
         since: str | None = None,
         topic_ids: str | None = None,
         uids: str | None = None,
+        columns: str | None = None,
+        authors: str | None = None,
         order: str = "1",
         **kwargs: Any,
     ) -> None:
@@ -68,7 +86,10 @@ class GuanchaSpider(scrapy.Spider):
         self.since = date.fromisoformat(since).isoformat() if since else None
         self.topic_ids = _csv(topic_ids)
         self.uids = _csv(uids)
+        self.columns = _csv(columns)
+        self.author_pages = _csv(authors)
         self.order = str(order)
+        self.per_list = 0  # NEWSBOT_ARTICLES_PER_LIST, read in from_crawler
         self.listings: dict[str, ListEntry] = {}
         self._first_wave = 0
         self._held: list[Request] = []
@@ -86,7 +107,15 @@ class GuanchaSpider(scrapy.Spider):
         spider.now = crawl_now(settings.get("NEWSBOT_NOW"))
         if spider.max_pages is None:
             spider.max_pages = settings.getint("NEWSBOT_MAX_PAGES", 10)
+        spider.per_list = settings.getint("NEWSBOT_ARTICLES_PER_LIST", 0)
         return spider
+
+    def real_url(self, fetched_url: str) -> str:
+        """The real site's address of a downloaded URL (read by the redirect check)."""
+        return self.hosts.real_url(fetched_url)
+
+    def _signal(self, signal: object, **kwargs: Any) -> None:
+        self.crawler.signals.send_catch_log(signal, **kwargs)
 
     # --- where the crawl starts -----------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
@@ -113,11 +142,20 @@ class GuanchaSpider(scrapy.Spider):
         if "fengwen-topic" in self.channels:
             for topic in self.topic_ids or [""]:
                 yield self._list(self._topic_url(topic, 1), "fengwen", topic=topic, page=1)
+        for key, slugs, argument in (("fengwen-user", self.uids, "uids=<member ids>"),
+                                     ("column", self.columns, "columns=<栏目 slugs>"),
+                                     ("author", self.author_pages, "authors=<author page slugs>")):
+            if key in self.channels and not slugs:
+                self.logger.warning("channel %s needs %s; skipping it", key, argument)
         if "fengwen-user" in self.channels:
-            if not self.uids:
-                self.logger.warning("channel fengwen-user needs uids=<member ids>; skipping it")
             for uid in self.uids:
                 yield self._list(self._member_url(uid, 1), "members", uid=uid, page=1)
+        if "column" in self.channels:
+            for slug in self.columns:
+                yield self._list(self._column_url(slug, 1), "column", slug=slug, page=1)
+        if "author" in self.channels:
+            for slug in self.author_pages:
+                yield self._list(self._author_url(slug, 1), "author", slug=slug, page=1)
 
     def _topic_url(self, topic: str, page: int) -> str:
         if topic:
@@ -127,15 +165,25 @@ class GuanchaSpider(scrapy.Spider):
     def _member_url(self, uid: str, page: int) -> str:
         return f"{REAL['app']}/user/get-published-list?page_size=20&page_no={page}&uid={uid}"
 
+    def _column_url(self, slug: str, page: int) -> str:
+        return f"{REAL['www']}/column/{quote(slug)}/{page}"
+
+    def _author_url(self, slug: str, page: int) -> str:
+        return f"{REAL['www']}/{quote(slug)}/list_{page}.shtml"
+
     def _list(self, real_url: str, kind: str, **cb_kwargs: Any) -> Request:
         # First pages go before articles (see start()); a next page goes after the articles
         # of the page before it, so the queue holds one page of articles, not the whole list.
         first = cb_kwargs.get("page", 1) == 1
+        # The member-list API answers only requests that come from the 风闻 site.
+        headers = {"Referer": REAL["user"]} if kind == "members" else None
         return Request(
             self.hosts.fetch_url(real_url),
             callback=self.parse_list,
             errback=self.list_failed,
             cb_kwargs={"kind": kind, "real_url": real_url, **cb_kwargs},
+            meta={"newsbot_list": True},
+            headers=headers,
             priority=10 if first else -10,
         )
 
@@ -159,33 +207,47 @@ class GuanchaSpider(scrapy.Spider):
 
     def _headline_requests(self, response: TextResponse, real_url: str, page: int) -> Iterator[Request]:
         entries = lists.headline_list(response.selector, real_url)
-        yield from self._follow(entries, response)
+        yield from self._follow(entries, response, "headline", lists.CHANNELS["toutiao"])
         if entries and page < self.max_pages and not self._past_since(entries):
             yield self._list(f"{REAL['www']}/GuanChaZheTouTiao/list_{page + 1}.shtml", "headline", page=page + 1)
 
     def _home_requests(self, response: TextResponse, real_url: str, keys: list[str]) -> Iterator[Request]:
         for key, entries in lists.home_columns(response.selector, real_url, keys).items():
             self.crawler.stats.inc_value(f"newsbot/lists/entries/{key}", len(entries))
-            yield from self._follow(entries, response, count=False)
+            yield from self._follow(entries, response, f"home/{key}", lists.CHANNELS[key], count=False)
 
     def _api_requests(self, response: TextResponse, real_url: str, channel: str) -> Iterator[Request]:
-        yield from self._follow(self._json(response, lambda text: lists.api_list(text, real_url, channel)), response)
+        entries = self._json(response, lambda text: lists.api_list(text, real_url, channel))
+        yield from self._follow(entries, response, "api", lists.CHANNELS[channel])
 
     def _commentary_requests(self, response: TextResponse, real_url: str) -> Iterator[Request]:
-        yield from self._follow(lists.commentary_list(response.selector, real_url), response)
+        yield from self._follow(lists.commentary_list(response.selector, real_url), response,
+                                "commentary", lists.CHANNELS["shiping"])
 
     def _fengwen_requests(self, response: TextResponse, real_url: str, topic: str, page: int) -> Iterator[Request]:
         # Served as JSON on the real site although it is an HTML fragment.
         entries = lists.fengwen_list(Selector(text=response.text, type="html"), real_url, "fengwen-topic")
-        yield from self._follow(entries, response)
+        yield from self._follow(entries, response, "fengwen", lists.CHANNELS["fengwen-topic"])
         if entries and page < self.max_pages:
             yield self._list(self._topic_url(topic, page + 1), "fengwen", topic=topic, page=page + 1)
 
     def _members_requests(self, response: TextResponse, real_url: str, uid: str, page: int) -> Iterator[Request]:
         entries = self._json(response, lambda text: lists.member_posts(text, self.now))
-        yield from self._follow(entries, response)
+        yield from self._follow(entries, response, "members", lists.CHANNELS["fengwen-user"])
         if entries and page < self.max_pages and not self._past_since(entries):
             yield self._list(self._member_url(uid, page + 1), "members", uid=uid, page=page + 1)
+
+    def _column_requests(self, response: TextResponse, real_url: str, slug: str, page: int) -> Iterator[Request]:
+        entries = lists.column_list(response.selector, real_url, slug)
+        yield from self._follow(entries, response, "column", lists.CHANNELS["column"])
+        if entries and page < self.max_pages and not self._past_since(entries):
+            yield self._list(self._column_url(slug, page + 1), "column", slug=slug, page=page + 1)
+
+    def _author_requests(self, response: TextResponse, real_url: str, slug: str, page: int) -> Iterator[Request]:
+        entries = lists.author_list(response.selector, real_url)
+        yield from self._follow(entries, response, "author", lists.CHANNELS["author"])
+        if entries and page < self.max_pages and not self._past_since(entries):
+            yield self._list(self._author_url(slug, page + 1), "author", slug=slug, page=page + 1)
 
     def _json(self, response: Response, parse: Any) -> list[ListEntry]:
         try:
@@ -193,6 +255,7 @@ class GuanchaSpider(scrapy.Spider):
         except (ValueError, AttributeError) as exc:
             self.logger.error("list %s is not the JSON we expect (%s); skipping it", response.url, exc)
             self.crawler.stats.inc_value("newsbot/lists/bad_json")
+            self._check_challenge(response)
             return []
 
     def _older_than_since(self, entry: ListEntry) -> bool:
@@ -201,14 +264,21 @@ class GuanchaSpider(scrapy.Spider):
     def _past_since(self, entries: list[ListEntry]) -> bool:
         return any(self._older_than_since(entry) for entry in entries)
 
-    def _follow(self, entries: list[ListEntry], response: Response, count: bool = True) -> Iterator[Request]:
+    def _follow(self, entries: list[ListEntry], response: Response, kind: str, channel: str,
+                count: bool = True) -> Iterator[Request]:
         stats = self.crawler.stats
+        first = response.request is None or response.request.cb_kwargs.get("page", 1) == 1
+        self._signal(signals.list_parsed, kind=kind, channel=channel, url=self.real_url(response.url),
+                     links=len(entries), first=first)
         if not entries:
             self.logger.warning("list page %s has no article links", response.url)
             stats.inc_value("newsbot/lists/empty")
+            self._check_challenge(response)
             return
         if count:
             stats.inc_value("newsbot/lists/entries", len(entries))
+        if self.per_list:
+            entries = entries[:self.per_list]
         for entry in entries:
             if self._older_than_since(entry):
                 stats.inc_value("newsbot/lists/older_than_since")
@@ -216,84 +286,217 @@ class GuanchaSpider(scrapy.Spider):
             yield self._article_request(entry)
 
     # --- articles ---------------------------------------------------------------------
-    def _article_request(self, entry: ListEntry, real_url: str | None = None) -> Request:
+    def _article_request(self, entry: ListEntry) -> Request:
         canonical = canonical_url(entry.url)
         known = self.listings.get(canonical)
         self.listings[canonical] = known.merged(entry, lists.CHANNEL_ORDER) if known else entry
-        real = real_url or full_text_url(canonical)
-        callback = self.parse_post if host_key(canonical) == "user" else self.parse_article
+        post = host_key(canonical) == "user"
+        # A www article's plain page first; a 风闻 post's whole text is its page=0.
+        real = full_text_url(canonical) if post else canonical
         return Request(
             self.hosts.fetch_url(real),
-            callback=callback,
+            callback=self.parse_post if post else self.parse_article,
             errback=self.article_failed,
             cb_kwargs={"canonical": canonical, "listing": entry},
             meta={"newsbot_article": True, "newsbot_canonical": canonical},
         )
 
-    def _context(self, response: Response, canonical: str, listing: ListEntry) -> PageContext:
+    def _more(self, real_url: str, callback: Any, errback: Any, canonical: str, listing: ListEntry,
+              saved: list[Saved], pages: list[str]) -> Request:
+        """A request for more of an article whose first page(s) are ``saved``."""
+        return Request(
+            self.hosts.fetch_url(real_url),
+            callback=callback,
+            errback=errback,
+            cb_kwargs={"canonical": canonical, "listing": listing, "saved": saved, "pages": pages},
+            meta={"newsbot_page_of": canonical, "newsbot_canonical": canonical},
+        )
+
+    def _context(self, fetched: str, canonical: str, listing: ListEntry) -> PageContext:
         known = self.listings.pop(canonical, None)
         merged = known.merged(listing, lists.CHANNEL_ORDER) if known else listing
-        return PageContext(canonical, self.hosts.real_url(response.url), self.now, self.group, merged)
+        return PageContext(canonical, self.real_url(fetched), self.now, self.group, merged)
 
     def parse_article(self, response: Response, canonical: str, listing: ListEntry) -> Iterator[Any]:
-        page = self._page(response)
+        page = self._page(response, canonical, listing)
         if page is None:
             return
-        post_id = fengwen_redirect(page)
-        if post_id:
-            self.crawler.stats.inc_value("newsbot/fengwen/redirects")
-            self.listings.pop(canonical, None)
-            post = replace(listing, url=f"{REAL['user']}/main/content?id={post_id}")
-            yield self._article_request(post)
+        real = self.real_url(response.url)
+        target = redirect_target(page, real)
+        if target:
+            yield from self._stub(real, target, canonical, listing)
             return
-        self.crawler.stats.inc_value("newsbot/articles/extracted")
-        yield extract_article(page, self._context(response, canonical, listing))
+        more = pager(page, real)
+        saved = [(response.url, response.body, response.encoding)]
+        if more is not None and more.full_text:
+            self.crawler.stats.inc_value("newsbot/fetch/multi_page")
+            yield self._more(more.full_text, self.parse_full_text, self.full_text_failed, canonical, listing,
+                             saved, more.pages)
+        elif more is not None and more.pages:
+            self.crawler.stats.inc_value("newsbot/fetch/multi_page")
+            yield self._more(more.pages[0], self.parse_more_page, self.more_page_failed, canonical, listing,
+                             saved, more.pages[1:])
+        else:
+            yield from self._extracted(saved, canonical, listing)
+
+    def parse_full_text(self, response: Response, canonical: str, listing: ListEntry,
+                        saved: list[Saved], pages: list[str]) -> Iterator[Any]:
+        """The 余下全文 page: the whole article on one page."""
+        if self._page(response, canonical, listing) is None:
+            return
+        yield from self._extracted([(response.url, response.body, response.encoding)], canonical, listing)
+
+    def full_text_failed(self, failure: Failure) -> Iterator[Any]:
+        kw = failure.request.cb_kwargs
+        self.crawler.stats.inc_value("newsbot/fetch/full_text_missing")
+        self.logger.warning("%s: the full-text page %s failed (%s); reading the article page by page",
+                            kw["canonical"], self.real_url(failure.request.url), _reason(failure))
+        if kw["pages"]:
+            yield self._more(kw["pages"][0], self.parse_more_page, self.more_page_failed, kw["canonical"],
+                             kw["listing"], kw["saved"], kw["pages"][1:])
+        else:
+            yield from self._partial(failure, kw)
+
+    def parse_more_page(self, response: Response, canonical: str, listing: ListEntry,
+                        saved: list[Saved], pages: list[str]) -> Iterator[Any]:
+        """Page 2..N of an article without a full-text page: collected, then joined."""
+        if not isinstance(response, TextResponse):
+            self._failed(canonical, listing, response.url, "not_text", "is not a text page")
+            return
+        saved = [*saved, (response.url, response.body, response.encoding)]
+        if pages:
+            yield self._more(pages[0], self.parse_more_page, self.more_page_failed, canonical, listing,
+                             saved, pages[1:])
+        else:
+            yield from self._extracted(saved, canonical, listing)
+
+    def more_page_failed(self, failure: Failure) -> Iterator[Any]:
+        yield from self._partial(failure, failure.request.cb_kwargs)
+
+    def _partial(self, failure: Failure, kw: dict[str, Any]) -> Iterator[Any]:
+        """Keep what was fetched of an article when the rest of it cannot be had."""
+        self.crawler.stats.inc_value("newsbot/articles/partial")
+        self.logger.warning("%s: %s failed (%s); storing the %d page(s) fetched", kw["canonical"],
+                            self.real_url(failure.request.url), _reason(failure), len(kw["saved"]))
+        yield from self._extracted(kw["saved"], kw["canonical"], kw["listing"])
+
+    def _extracted(self, saved: list[Saved], canonical: str, listing: ListEntry) -> Iterator[Any]:
+        trees = [parse_response(HtmlResponse(url, body=body, encoding=encoding)) for url, body, encoding in saved]
+        ctx = self._context(saved[0][0], canonical, listing)
+        item = extract_article(trees[0], ctx, more_pages=trees[1:])
+        yield self._finish(item, "article", FIELD_SELECTORS, saved[0], canonical, listing)
 
     def parse_post(self, response: Response, canonical: str, listing: ListEntry) -> Iterator[Any]:
-        page = self._page(response)
+        page = self._page(response, canonical, listing)
         if page is None:
             return
-        self.crawler.stats.inc_value("newsbot/articles/extracted")
-        yield extract_post(page, self._context(response, canonical, listing))
+        item = extract_post(page, self._context(response.url, canonical, listing))
+        yield self._finish(item, "post", POST_SELECTORS, (response.url, response.body, response.encoding),
+                           canonical, listing)
 
-    def _page(self, response: Response) -> etree._Element | None:
+    def _finish(self, item: Any, kind: str, selectors: dict[str, str], page: Saved, canonical: str,
+                listing: ListEntry) -> Any:
+        """Fill what the site rules missed from the generic extractor, and report the page."""
+        url, body, encoding = page
+        missing = [name for name in ("title", "published_at", "paragraphs") if not getattr(item, name)]
+        filled = complete(item, body, self.real_url(url), encoding, missing)
+        if missing:
+            self.crawler.stats.inc_value(f"newsbot/extraction/site_missed/{kind}")
+            self.logger.warning("%s: the %s rules found no %s (looked for %s)%s", canonical, kind, ", ".join(missing),
+                                "; ".join(f"{name}: {selectors[name]}" for name in missing),
+                                f"; the generic extractor filled {', '.join(filled)}" if filled else "")
+            if not filled:
+                self._check_challenge_bytes(url, body)
+        self.crawler.stats.inc_value(f"newsbot/extraction/{item.extraction}")
+        self.crawler.stats.inc_value("newsbot/articles/extracted")
+        self._signal(signals.page_extracted, kind=kind, url=canonical, missing=missing, selectors=selectors,
+                     extraction=item.extraction, item=item)
+        self._signal(signals.article_done, channel=listing.channel, url=canonical, outcome="extracted", detail="")
+        return item
+
+    def _stub(self, real: str, target: str, canonical: str, listing: ListEntry) -> Iterator[Request]:
+        """A page that is only a script redirect: follow it on guancha, skip it elsewhere."""
+        self.listings.pop(canonical, None)
+        if is_article(target):
+            self.crawler.stats.inc_value(f"newsbot/stubs/{host_key(target)}")
+            self._signal(signals.article_done, channel=listing.channel, url=canonical, outcome="forwarded", detail=target)
+            yield self._article_request(replace(listing, url=target))
+            return
+        self.crawler.stats.inc_value("newsbot/stubs/offsite")
+        self.logger.info("%s is a redirect stub to %s, not on guancha.cn: skipped", real, target)
+        self._signal(signals.article_done, channel=listing.channel, url=canonical, outcome="offsite", detail=target)
+
+    def _page(self, response: Response, canonical: str, listing: ListEntry) -> etree._Element | None:
         """The parsed article page; None, counted as a failure, when it is not text."""
         if not isinstance(response, TextResponse):
-            self._failed(response.url, "not_text", f"is not a text page ({type(response).__name__})")
+            self._failed(canonical, listing, response.url, "not_text", f"is not a text page ({type(response).__name__})")
             return None
         return parse_response(response)
 
     # --- failures ---------------------------------------------------------------------
-    def article_failed(self, failure: Failure) -> Iterator[Request]:
+    def article_failed(self, failure: Failure) -> None:
         request = failure.request
-        canonical = request.cb_kwargs.get("canonical", "")
-        if failure.check(AlreadyStored):  # counted by the incremental middleware
-            self.listings.pop(canonical, None)
-            return
-        real = self.hosts.real_url(request.url)
-        if failure.check(HttpError) and failure.value.response.status == 404 and real.endswith("_s.shtml"):
-            # Not every article has a single-page version: fall back to the page itself.
-            self.crawler.stats.inc_value("newsbot/fetch/full_text_missing")
-            yield self._article_request(request.cb_kwargs["listing"], real_url=canonical).replace(dont_filter=True)
-            return
+        canonical, listing = request.cb_kwargs["canonical"], request.cb_kwargs["listing"]
         self.listings.pop(canonical, None)
-        self._failed(request.url, _reason(failure), f"failed: {failure.getErrorMessage()}")
+        if failure.check(AlreadyStored):  # counted by the incremental middleware
+            self._signal(signals.article_done, channel=listing.channel, url=canonical, outcome="stored", detail="")
+            return
+        target = redirected_away(failure)
+        if target:
+            self.crawler.stats.inc_value("newsbot/fetch/failed/redirected_away")
+            self.logger.error("%s was redirected away to %s: the article is missing (removed, or the site changed)",
+                              self.real_url(request.url), target)
+            self._signal(signals.article_done, channel=listing.channel, url=canonical, outcome="redirected_away",
+                         detail=target)
+            return
+        self._failed(canonical, listing, request.url, _reason(failure), f"failed: {failure.getErrorMessage()}")
 
     def list_failed(self, failure: Failure) -> Iterator[Request]:
         request = failure.request
-        if failure.check(HttpError) and failure.value.response.status == 404 and request.cb_kwargs.get("page", 1) > 1:
-            self.logger.info("%s: no such list page, the list ends before it", request.url)
+        page = request.cb_kwargs.get("page", 1)
+        target = redirected_away(failure)
+        ended = (failure.check(HttpError) and failure.value.response.status == 404) or target
+        if ended and page > 1:
+            self.logger.info("%s: no such list page, the list ends before it", self.real_url(request.url))
             self.crawler.stats.inc_value("newsbot/lists/ended")
+        elif target:
+            self.crawler.stats.inc_value("newsbot/fetch/failed/redirected_away")
+            self.logger.error("list page %s was redirected away to %s: the list is gone or moved",
+                              self.real_url(request.url), target)
+            for channel in _list_channels(request.cb_kwargs):
+                self._signal(signals.list_parsed, kind=request.cb_kwargs["kind"], channel=channel,
+                             url=self.real_url(request.url), links=0, first=True)
         else:
-            self._failed(request.url, _reason(failure), f"list page failed: {failure.getErrorMessage()}")
+            self.logger.error("%s list page failed: %s", request.url, failure.getErrorMessage())
+            self.crawler.stats.inc_value(f"newsbot/fetch/failed/{_reason(failure)}")
         yield from self._gate(request, ())
 
-    def _failed(self, url: str, reason: str, message: str) -> None:
+    def _failed(self, canonical: str, listing: ListEntry, url: str, reason: str, message: str) -> None:
         self.logger.error("%s %s", url, message)
         self.crawler.stats.inc_value(f"newsbot/fetch/failed/{reason}")
+        self._signal(signals.article_done, channel=listing.channel, url=canonical, outcome="failed", detail=reason)
+
+    def _check_challenge(self, response: Response) -> None:
+        self._check_challenge_bytes(response.url, response.body)
+
+    def _check_challenge_bytes(self, url: str, body: bytes) -> None:
+        if is_challenge(body):
+            self.crawler.stats.inc_value("newsbot/health/challenge_pages")
+            self._signal(signals.challenge_seen, url=self.real_url(url))
+
+
+def _list_channels(cb_kwargs: dict[str, Any]) -> list[str]:
+    """The channel names a list request stands for."""
+    kind = cb_kwargs["kind"]
+    keys = {"headline": ["toutiao"], "home": cb_kwargs.get("keys", []), "api": [cb_kwargs.get("channel", "")],
+            "commentary": ["shiping"], "fengwen": ["fengwen-topic"], "members": ["fengwen-user"],
+            "column": ["column"], "author": ["author"]}.get(kind, [])
+    return [lists.CHANNELS[key] for key in keys if key in lists.CHANNELS]
 
 
 def _reason(failure: Failure) -> str:
+    if redirected_away(failure):
+        return "redirected_away"
     if failure.check(HttpError):
         return f"http_{failure.value.response.status}"
     return failure.type.__name__ if failure.type else "unknown"

@@ -27,6 +27,12 @@ TIME_BLOCK = "div.time"
 DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}\s+\d{2}:\d{2}(?::\d{2})?")
 UPDATED_LABEL = "最后更新"
 PRECEDING_H3 = etree.XPath("preceding::h3[1]")
+# What each required field is looked for with, for the health check and `scrapy doctor`.
+FIELD_SELECTORS = {
+    "title": "li.left-main > h3, div.left-main > h3 (or the h3 before the body)",
+    "published_at": f"the first span of the first {TIME_BLOCK} in the wrapper",
+    "paragraphs": f"{BODY} > p",
+}
 
 
 def byline_authors(first_paragraph: str | None) -> list[str]:

@@ -11,6 +11,13 @@ from newsbot.text import normalise_ws
 from newsbot.times import relative_iso
 
 
+POST_SELECTORS = {
+    "title": "div.article-content h1 (or the list's title)",
+    "published_at": ".time1",
+    "paragraphs": ".article-txt-content p",
+}
+
+
 def extract_post(page: etree._Element, ctx: PageContext) -> Article:
     """The post on a 风闻 page (``page``: its parsed tree, see :func:`newsbot.dom.parse_response`)."""
     loader = ArticleLoader()

@@ -1,0 +1,34 @@
+"""``scrapy crawl``, with an exit code that says when the site changed.
+
+Scrapy's own command exits 0 whenever the crawl ran, whatever it found. This one exits
+with EXIT_SITE_CHANGED when the crawl ended with finish_reason ``site_changed`` (see
+newsbot.extensions.health), so cron, CI and shell scripts notice.
+"""
+from __future__ import annotations
+
+import argparse
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from newsbot.extensions.health import SITE_CHANGED
+
+EXIT_SITE_CHANGED = 3
+
+
+class Command(ScrapyCrawl):
+    def long_desc(self) -> str:
+        return (f"Run a spider. Exits {EXIT_SITE_CHANGED} when the crawl ends with finish_reason "
+                f"{SITE_CHANGED} (the health check found the site changed), 1 when it could not start.")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name")
+        assert self.crawler_process
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+        elif crawler.stats is not None and crawler.stats.get_value("finish_reason") == SITE_CHANGED:
+            self.exitcode = EXIT_SITE_CHANGED
