@@ -6,7 +6,9 @@ mirrored page resolve exactly as they do on the real site. A request for
 a path ending in ``/`` from ``index.html`` inside it. ``ROOT/_special.json`` (and any
 ``--specials FILE``, whose entries win) maps ``"host:/path?query"``, or a glob of it
 (``"www:/*/2022_*.shtml"``), to special behaviour: ``status``, ``redirect``, ``delay``,
-``content_type``, ``truncate`` (close the connection after N bytes), ``referer`` (a 403
+``content_type``, ``truncate`` (close the connection after N bytes), ``same_as`` (answer
+with the file of another path, as the 2026 site answers some unknown paths with its home
+page and a 200), ``referer`` (a 403
 unless the request's Referer starts with it, as the 风闻 member API does). ``--latency-ms``
 adds a fixed delay to every answer (the benchmarks use it to imitate a remote site).
 
@@ -112,7 +114,7 @@ def make_handler(root: Path, host: str, specials: list[dict], latency: float, sh
                 self._answer(int(special.get("status", 302)), b"", {"Location": special["redirect"]})
                 return
             try:
-                path = answer_file(root, host, self.path, shape)
+                path = answer_file(root, host, special.get("same_as", self.path), shape)
             except PermissionError:
                 self._answer(403, b"forbidden")
                 return

@@ -75,6 +75,21 @@ def test_every_article_redirected_home_exits_non_zero_with_one_clear_error(chang
     assert "127.0.0.1" not in message
 
 
+def test_the_home_page_served_for_every_article_is_no_article(changed_site, tmp_path: Path) -> None:
+    """The 2026 site answers some unknown paths with its home page and a 200: nothing may be
+    made of that page (the generic extractor would find "an article" in its teasers)."""
+    bases = changed_site(specials={"www:/*/20*_*.shtml": {"same_as": "/"}})
+    result = crawl(tmp_path / "crawl", bases, args={"channels": "toutiao,redian"})
+    assert result.items == []
+    assert result.returncode == EXIT_SITE_CHANGED
+    assert result.stats["newsbot/fetch/failed/list_page"] >= 10
+    assert result.stats.get("newsbot/extraction/fallback", 0) == 0
+    message = health_error(result)
+    assert "channel 头条: 0 of " in message and "-> a list page (200)" in message
+    missed = [line for line in errors(result) if "was answered with a list or the home page" in line]
+    assert any("https://www.guancha.cn/internation/2022_04_27_636953.shtml was answered" in line for line in missed)
+
+
 def test_a_challenge_page_says_so_and_names_user_agent(changed_site, tmp_path: Path) -> None:
     def challenge(root: Path) -> None:
         for page in ("GuanChaZheTouTiao/list_1.shtml", "index.html"):
@@ -124,3 +139,18 @@ def test_a_missing_full_text_page_is_read_page_by_page(changed_site, tmp_path: P
     assert item["fetched_url"] == "https://www.guancha.cn/ChenSiYuan/2022_04_26_636921.shtml"
     assert result.stats["newsbot/fetch/full_text_missing"] == 1
     assert "余下全文" not in " ".join(item["paragraphs"]) and "下一页" not in item["body_html"]
+
+
+@pytest.mark.parametrize("answer", [{"same_as": "/"}, {"status": 404}], ids=["home-page-200", "404"])
+def test_a_lost_second_page_keeps_the_first(changed_site, tmp_path: Path, answer: dict) -> None:
+    """636937's full-text page is gone and so is its page 2: page 1 is stored all the same,
+    counted as partial, never a page of home-page teasers."""
+    bases = changed_site(specials={"www:/ZhouYunFan/2022_04_26_636937_s.shtml": {"redirect": "/", "status": 302},
+                                   "www:/ZhouYunFan/2022_04_26_636937_2.shtml": answer})
+    result = crawl(tmp_path / "crawl", bases, args={"channels": "redian"})
+    [item] = [i for i in result.items if i["url"].endswith("636937.shtml")]
+    expected = next(e for e in expected_articles() if e["url"] == item["url"])
+    assert item["paragraphs"] == expected["paragraphs"][:len(item["paragraphs"])]
+    assert 0 < len(item["paragraphs"]) < len(expected["paragraphs"])
+    assert result.stats["newsbot/articles/partial"] == 1
+    assert "storing the 1 page(s) fetched" in result.log

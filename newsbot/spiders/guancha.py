@@ -43,7 +43,7 @@ from newsbot.sites.guancha.article import FIELD_SELECTORS, extract_article
 from newsbot.sites.guancha.context import PageContext
 from newsbot.sites.guancha.fengwen import POST_SELECTORS, extract_post
 from newsbot.sites.guancha.hosts import REAL, Hosts, full_text_url, host_key, is_article
-from newsbot.sites.guancha.pages import pager, redirect_target
+from newsbot.sites.guancha.pages import is_list_page, pager, redirect_target
 from newsbot.sites.listing import ListEntry
 from newsbot.times import crawl_now
 from newsbot.urls import canonical_url
@@ -326,6 +326,9 @@ class GuanchaSpider(scrapy.Spider):
         if target:
             yield from self._stub(real, target, canonical, listing)
             return
+        if is_list_page(page):
+            self._answered_with_a_list(real, canonical, listing)
+            return
         more = pager(page, real)
         saved = [(response.url, response.body, response.encoding)]
         if more is not None and more.full_text:
@@ -342,26 +345,32 @@ class GuanchaSpider(scrapy.Spider):
     def parse_full_text(self, response: Response, canonical: str, listing: ListEntry,
                         saved: list[Saved], pages: list[str]) -> Iterator[Any]:
         """The 余下全文 page: the whole article on one page."""
-        if self._page(response, canonical, listing) is None:
+        kw = {"canonical": canonical, "listing": listing, "saved": saved, "pages": pages}
+        problem = _not_an_article_page(response)
+        if problem:
+            yield from self._full_text_missing(response.url, problem, kw)
             return
         yield from self._extracted([(response.url, response.body, response.encoding)], canonical, listing)
 
     def full_text_failed(self, failure: Failure) -> Iterator[Any]:
-        kw = failure.request.cb_kwargs
+        yield from self._full_text_missing(failure.request.url, _reason(failure), failure.request.cb_kwargs)
+
+    def _full_text_missing(self, url: str, reason: str, kw: dict[str, Any]) -> Iterator[Any]:
         self.crawler.stats.inc_value("newsbot/fetch/full_text_missing")
         self.logger.warning("%s: the full-text page %s failed (%s); reading the article page by page",
-                            kw["canonical"], self.real_url(failure.request.url), _reason(failure))
+                            kw["canonical"], self.real_url(url), reason)
         if kw["pages"]:
             yield self._more(kw["pages"][0], self.parse_more_page, self.more_page_failed, kw["canonical"],
                              kw["listing"], kw["saved"], kw["pages"][1:])
         else:
-            yield from self._partial(failure, kw)
+            yield from self._partial(url, reason, kw)
 
     def parse_more_page(self, response: Response, canonical: str, listing: ListEntry,
                         saved: list[Saved], pages: list[str]) -> Iterator[Any]:
         """Page 2..N of an article without a full-text page: collected, then joined."""
-        if not isinstance(response, TextResponse):
-            self._failed(canonical, listing, response.url, "not_text", "is not a text page")
+        problem = _not_an_article_page(response)
+        if problem:
+            yield from self._partial(response.url, problem, {"canonical": canonical, "listing": listing, "saved": saved})
             return
         saved = [*saved, (response.url, response.body, response.encoding)]
         if pages:
@@ -371,13 +380,13 @@ class GuanchaSpider(scrapy.Spider):
             yield from self._extracted(saved, canonical, listing)
 
     def more_page_failed(self, failure: Failure) -> Iterator[Any]:
-        yield from self._partial(failure, failure.request.cb_kwargs)
+        yield from self._partial(failure.request.url, _reason(failure), failure.request.cb_kwargs)
 
-    def _partial(self, failure: Failure, kw: dict[str, Any]) -> Iterator[Any]:
+    def _partial(self, url: str, reason: str, kw: dict[str, Any]) -> Iterator[Any]:
         """Keep what was fetched of an article when the rest of it cannot be had."""
         self.crawler.stats.inc_value("newsbot/articles/partial")
         self.logger.warning("%s: %s failed (%s); storing the %d page(s) fetched", kw["canonical"],
-                            self.real_url(failure.request.url), _reason(failure), len(kw["saved"]))
+                            self.real_url(url), reason, len(kw["saved"]))
         yield from self._extracted(kw["saved"], kw["canonical"], kw["listing"])
 
     def _extracted(self, saved: list[Saved], canonical: str, listing: ListEntry) -> Iterator[Any]:
@@ -425,6 +434,16 @@ class GuanchaSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsbot/stubs/offsite")
         self.logger.info("%s is a redirect stub to %s, not on guancha.cn: skipped", real, target)
         self._signal(signals.article_done, channel=listing.channel, url=canonical, outcome="offsite", detail=target)
+
+    def _answered_with_a_list(self, real: str, canonical: str, listing: ListEntry) -> None:
+        """The site served its home page (or a list) for an article: a miss like a 302 to it.
+        Nothing is extracted from it: the generic extractor would make an article of teasers."""
+        self.listings.pop(canonical, None)
+        self.crawler.stats.inc_value("newsbot/fetch/failed/list_page")
+        self.logger.error("%s was answered with a list or the home page, not the article: the article is missing "
+                          "(removed, or the site changed)", real)
+        self._signal(signals.article_done, channel=listing.channel, url=canonical, outcome="redirected_away",
+                     detail="a list page (200)")
 
     def _page(self, response: Response, canonical: str, listing: ListEntry) -> etree._Element | None:
         """The parsed article page; None, counted as a failure, when it is not text."""
@@ -483,6 +502,15 @@ class GuanchaSpider(scrapy.Spider):
         if is_challenge(body):
             self.crawler.stats.inc_value("newsbot/health/challenge_pages")
             self._signal(signals.challenge_seen, url=self.real_url(url))
+
+
+def _not_an_article_page(response: Response) -> str | None:
+    """Why a further page of an article (its full text, its page N) cannot be used, if so."""
+    if not isinstance(response, TextResponse):
+        return "not a text page"
+    if is_list_page(parse_response(response)):
+        return "answered with a list or the home page"
+    return None
 
 
 def _list_channels(cb_kwargs: dict[str, Any]) -> list[str]:

@@ -113,3 +113,26 @@ def redirect_target(page: etree._Element, base_url: str) -> str | None:
         if match:
             return urljoin(base_url, match["assigned"] or match["called"])
     return None
+
+
+# An article page has its wrapper or its body; the home page and the channel lists have
+# neither, and many teaser headings (175 on the 2020 home page, 9 on the sample site's).
+WRAPPERS = ("li.left-main", "div.left-main", BODY)
+TEASERS = "h4.module-title, .headline-list li"
+MIN_TEASERS = 5
+
+
+def is_list_page(page: etree._Element) -> bool:
+    """True when a page fetched as an article is the home page or a list instead (the
+    2026 site answers some unknown paths with its home page and a 200, not a 302).
+
+    >>> from newsbot.dom import parse_html
+    >>> is_list_page(parse_html("<ul>" + "<li><h4 class='module-title'><a>t</a></h4></li>" * 6 + "</ul>"))
+    True
+    >>> is_list_page(parse_html("<ul class='two-coloum'><li class='left left-main'><h3>t</h3>"
+    ...                         + "<h4 class='module-title'>x</h4>" * 20 + "</li></ul>"))
+    False
+    """
+    if any(first(page, expr) is not None for expr in WRAPPERS):
+        return False
+    return len(select(page, TEASERS)) >= MIN_TEASERS
