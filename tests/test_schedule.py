@@ -582,17 +582,21 @@ def test_real_jobs_are_reported_once_by_how_they_ended(
     good = crawl("good", {"channels": "toutiao"})
     stopped = crawl("stopped", {"channels": "toutiao"}, CLOSESPIDER_PAGECOUNT="1")
     crashed = crawl("crashed", {"channels": "no-such-channel"})  # the spider refuses its argument
-    for job_id in (good, stopped, crashed):
+    # The health check ends this one with site_changed: 头条 links a missing article (636899),
+    # and here every article request must give an article.
+    changed = crawl("changed", {"channels": "toutiao"}, NEWSBOT_HEALTH_MIN_EXTRACTED="1.01")
+    for job_id in (good, stopped, crashed, changed):
         server.wait_for(job_id, "finished", 120)
-    assert run.tick() == TickResult(ok=True, finished=1, failed=2)
+    assert run.tick() == TickResult(ok=True, finished=1, failed=3)
     logs = f"{server.url}logs/newsbot/guancha"
     assert sorted(job_lines(caplog)[before:]) == sorted([
         ("INFO", f"guancha: job {good} finished (log {logs}/{good}.log)"),
         ("ERROR", f"guancha: job {stopped} failed: finish_reason closespider_pagecount (log {logs}/{stopped}.log)"),
+        ("ERROR", f"guancha: job {changed} failed: finish_reason site_changed (log {logs}/{changed}.log)"),
         ("ERROR", (f"guancha: job {crashed} failed: no finish reason in the last 64 KiB of its log (the crawl crashed "
                    f"or was killed before it closed) (log {logs}/{crashed}.log)")),
     ])
-    assert run.tick() == TickResult(ok=True) and len(job_lines(caplog)) == before + 3
+    assert run.tick() == TickResult(ok=True) and len(job_lines(caplog)) == before + 4
 
     # scrapyd's file server honours the range from an offset, and serves a log shorter than the limit whole.
     on_disk = (server.logs_dir / "newsbot" / "guancha" / f"{good}.log").read_bytes()
