@@ -117,6 +117,17 @@ NEWSBOT_HEXO_DIR = _env("NEWSBOT_HEXO_DIR", "")
 
 ITEM_PIPELINES["newsbot.pipelines.hexo.HexoPipeline"] = 400
 
+# Atom and RSS feeds (all, per site, per channel) written into this directory; empty = off.
+# FeedsPipeline (500, after Hexo) keeps the newest NEWSBOT_FEEDS_MAX_ENTRIES of each and
+# writes changed files on close and every NEWSBOT_FEEDS_WRITE_EVERY merged articles (0 =
+# on close only). NEWSBOT_FEEDS_BASE_URL: where DIR is served (feed ids and self links).
+NEWSBOT_FEEDS_DIR = _env("NEWSBOT_FEEDS_DIR", "")
+NEWSBOT_FEEDS_MAX_ENTRIES = 50
+NEWSBOT_FEEDS_WRITE_EVERY = 100
+NEWSBOT_FEEDS_TITLE = "newsbot"
+NEWSBOT_FEEDS_BASE_URL = _env("NEWSBOT_FEEDS_BASE_URL", "")
+ITEM_PIPELINES["newsbot.pipelines.feeds.FeedsPipeline"] = 500
+
 # --- several machines: one shared frontier in Redis (scrapy-redis) ---------------------
 # Distributed mode is on when REDIS_URL is set (environment or -s): the add-on below then
 # switches to the scrapy-redis scheduler, a shared Bloom-filter duplicate filter, the

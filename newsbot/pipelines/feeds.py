@@ -1,0 +1,69 @@
+"""Keep the Atom and RSS feeds of NEWSBOT_FEEDS_DIR up to date (see newsbot.feeds).
+
+On only when ``NEWSBOT_FEEDS_DIR`` is set; otherwise it says so at INFO and Scrapy skips
+it. It runs after dedupe, MongoDB and Hexo, so it sees the new and changed articles of
+this crawl and merges them into the newest N entries each feed already holds.
+
+Files are written on close and, with ``NEWSBOT_FEEDS_WRITE_EVERY`` > 0, after every that
+many merged articles: a distributed worker that waits for seeds
+(``NEWSBOT_REDIS_IDLE_CLOSE = 0``) never closes, and a long crawl should not keep its
+readers waiting until the end. A write that changes nothing costs a render, no file.
+An article that cannot be an entry is logged and counted; the item always passes on.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from newsbot.feeds import FeedStore
+
+logger = logging.getLogger(__name__)
+STATS = "newsbot/feeds"
+
+
+class FeedsPipeline:
+    def __init__(self, crawler: Crawler, store: FeedStore, write_every: int) -> None:
+        self.crawler = crawler
+        self.store = store
+        self.write_every = write_every
+        self._pending = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "FeedsPipeline":
+        settings = crawler.settings
+        directory = (settings.get("NEWSBOT_FEEDS_DIR") or "").strip()
+        if not directory:
+            logger.info("Feeds are off (NEWSBOT_FEEDS_DIR is not set)")
+            raise NotConfigured
+        return cls(crawler, FeedStore.from_settings(directory, settings), settings.getint("NEWSBOT_FEEDS_WRITE_EVERY", 0))
+
+    def open_spider(self) -> None:
+        logger.info("Writing feeds to %s (newest %d entries each)", self.store.directory, self.store.max_entries)
+
+    def process_item(self, item: Any) -> Any:
+        try:
+            self.store.add(item)
+        except ValueError as error:
+            logger.warning("Not in the feeds: %s", error)
+            self._inc("failed")
+            return item
+        self._inc("merged")
+        self._pending += 1
+        if self.write_every and self._pending >= self.write_every:
+            self._write()
+        return item
+
+    def close_spider(self) -> None:
+        self._write()
+
+    def _write(self) -> None:
+        self._pending = 0
+        for key, count in self.store.write().items():
+            self._inc(f"files_{key}", count)
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"{STATS}/{key}", count)
