@@ -4,7 +4,8 @@ Nothing here reads the clock: the feed's ``updated`` (RSS ``lastBuildDate``) is 
 ``updated`` (else ``published``) of its entries, so the same entries give the same bytes.
 Times keep their offset: RFC 3339 in Atom (``2022-04-27T10:22:31+08:00``), RFC 822 in
 RSS (``Wed, 27 Apr 2022 10:22:31 +0800``). RSS has no author names without an e-mail
-address, so authors go into ``dc:creator`` there.
+address, so authors go into ``dc:creator`` there; its items have no update time. The body
+is always in ``content:encoded``, the summary (else the title) in ``description``.
 """
 from __future__ import annotations
 
@@ -65,6 +66,8 @@ def _add_entry(feed: FeedGenerator, record: Record, kind: str) -> None:
     entry.updated(aware(record["updated"] or record["published"]))
     if record.get("summary"):
         entry.summary(record["summary"])
+    elif kind == "rss":  # without a description feedgen would put the body there, not in content:encoded
+        entry.description(record["title"])
     entry.content(record["content"], type="html")  # escaped text, in RSS too: never CDATA
     for name in record["authors"]:
         if kind == "atom":
