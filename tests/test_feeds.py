@@ -360,3 +360,29 @@ def test_a_crawl_of_the_sample_site_writes_the_channel_feeds(tmp_path: Path, sam
                 assert outside not in content, (entry_id, outside)
     assert sorted(ids(out / "all.atom")) == sorted(item["url"] for item in result.items)
     assert result.stats["newsbot/feeds/merged"] == len(result.items)
+
+
+def test_characters_xml_cannot_hold_are_left_out(tmp_path: Path) -> None:
+    item = with_body(EXPECTED[ID["636893"]], title="标题\x0b一", authors=["作者\x01"],
+                     body_html="<p>正文\x08第一段</p>")
+    write(tmp_path, [item])
+    for name in ("all.atom", "all.rss"):
+        [entry] = parse(tmp_path / name).entries
+        assert entry.title == "标题一" and [a.name for a in entry.authors] == ["作者"]
+        assert "正文第一段" in entry.content[0].value
+
+
+def test_a_failed_write_is_counted_and_the_next_one_catches_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    crawler = make_crawler(NEWSBOT_FEEDS_DIR=str(tmp_path), NEWSBOT_FEEDS_WRITE_EVERY=1)
+    pipeline = FeedsPipeline.from_crawler(crawler)
+
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    item = article()
+    assert pipeline.process_item(item) is item
+    monkeypatch.undo()
+    pipeline.close_spider()
+    assert crawler.stats.get_value("newsbot/feeds/write_failed") == 1
+    assert ids(tmp_path / "guancha" / "头条.atom") == [article().url]

@@ -8,6 +8,7 @@ An article without ``body_html`` gets its paragraphs as ``<p>`` elements.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -22,6 +23,8 @@ from newsbot.times import aware, iso
 Record = dict[str, Any]
 ALL = "all"
 CHANNEL_INDEX = 2  # categories are (group, source, channel): 新媒体 > 观察者网 > 头条
+# What XML 1.0 cannot hold at all (lxml refuses it): control characters, lone surrogates, U+FFFE/F.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def entry_record(article: Any) -> Record:
@@ -30,24 +33,31 @@ def entry_record(article: Any) -> Record:
     url, published = adapter.get("url"), adapter.get("published_at")
     if not url or not published:
         raise ValueError(f"article needs url and published_at: {url!r}")
-    categories = [c.strip() for c in adapter.get("categories") or [] if c and c.strip()]
-    raw = adapter.get("categories") or []
-    channel = raw[CHANNEL_INDEX].strip() if len(raw) > CHANNEL_INDEX and raw[CHANNEL_INDEX] else None
+    raw = [text(c) for c in adapter.get("categories") or []]
     updated = adapter.get("updated_at")
     return {
         "url": url,
-        "site": adapter.get("site") or None,
-        "site_name": adapter.get("source_name") or adapter.get("site") or None,
-        "channel": channel or None,
-        "language": adapter.get("language") or None,
-        "title": (adapter.get("title") or "").strip() or url,
-        "summary": (adapter.get("summary") or "").strip() or None,
-        "authors": [a.strip() for a in adapter.get("authors") or [] if a and a.strip()],
-        "categories": categories,
+        "site": text(adapter.get("site")) or None,
+        "site_name": text(adapter.get("source_name") or adapter.get("site")) or None,
+        "channel": raw[CHANNEL_INDEX] if len(raw) > CHANNEL_INDEX and raw[CHANNEL_INDEX] else None,
+        "language": text(adapter.get("language")) or None,
+        "title": text(adapter.get("title")) or url,
+        "summary": text(adapter.get("summary")) or None,
+        "authors": [a for a in map(text, adapter.get("authors") or []) if a],
+        "categories": [c for c in raw if c],
         "published": iso(aware(published)),
         "updated": iso(aware(updated)) if updated else None,
-        "content": content_html(adapter),
+        "content": _NOT_XML.sub("", content_html(adapter)),
     }
+
+
+def text(value: Any) -> str:
+    """A stripped string without the characters XML cannot hold.
+
+    >>> text(" 头条\x0b "), text(None)
+    ('头条', '')
+    """
+    return _NOT_XML.sub("", str(value or "")).strip()
 
 
 def feed_keys(record: Record) -> list[str]:

@@ -8,7 +8,8 @@ Files are written on close and, with ``NEWSBOT_FEEDS_WRITE_EVERY`` > 0, after ev
 many merged articles: a distributed worker that waits for seeds
 (``NEWSBOT_REDIS_IDLE_CLOSE = 0``) never closes, and a long crawl should not keep its
 readers waiting until the end. A write that changes nothing costs a render, no file.
-An article that cannot be an entry is logged and counted; the item always passes on.
+An article that cannot be an entry, or a write that fails, is logged and counted; the item
+always passes on.
 """
 from __future__ import annotations
 
@@ -60,8 +61,15 @@ class FeedsPipeline:
         self._write()
 
     def _write(self) -> None:
+        """Write the changed feeds; a full disk is logged, and the next write tries again."""
         self._pending = 0
-        for key, count in self.store.write().items():
+        try:
+            counts = self.store.write()
+        except OSError as error:
+            logger.error("Could not write the feeds to %s: %s", self.store.directory, error)
+            self._inc("write_failed")
+            return
+        for key, count in counts.items():
             self._inc(f"files_{key}", count)
 
     def _inc(self, key: str, count: int = 1) -> None:
