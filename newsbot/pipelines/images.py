@@ -25,7 +25,15 @@ from PIL import Image as PillowImage
 from PIL import UnidentifiedImageError
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    NotConfigured,
+    ResponseDataLossError,
+)
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline
@@ -38,8 +46,9 @@ from newsbot.sites.guancha.hosts import Hosts
 logger = logging.getLogger(__name__)
 STATS = "newsbot/images"
 REAL_URL = "newsbot_image_url"  # request meta: the image's real URL (the request may go to a mirror)
-_TIMEOUTS = (TimeoutError, error.TimeoutError, defer.TimeoutError)
-_CONNECTION = (error.ConnectError, error.DNSLookupError, error.ConnectionLost, error.ConnectionDone)
+_TIMEOUTS = (DownloadTimeoutError, TimeoutError, error.TimeoutError, defer.TimeoutError)
+_CONNECTION = (DownloadConnectionRefusedError, CannotResolveHostError, DownloadFailedError, ResponseDataLossError,
+               error.ConnectError, error.DNSLookupError, error.ConnectionLost, error.ConnectionDone)
 
 
 class ImageFailed(Exception):
