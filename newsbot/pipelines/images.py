@@ -104,6 +104,8 @@ class ImagesPipeline(FilesPipeline):
         return await super().media_downloaded(response, request, info, item=item)
 
     def media_failed(self, failure: Failure, request: Request, info: MediaPipeline.SpiderInfo) -> None:  # type: ignore[override]
+        """Record why, and return: Scrapy then caches None as the URL's result (for every
+        article that uses it) and item_completed reads the reason back from ``failures``."""
         self.failures[request.url] = _reason(failure)
 
     def item_completed(self, results: list[FileInfoOrError], item: Any, info: MediaPipeline.SpiderInfo) -> Any:
