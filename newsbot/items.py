@@ -14,6 +14,12 @@ class Image:
     width: int | None = None
     height: int | None = None
     index: int = 0  # the paragraph position it stands before
+    # The stored copy (newsbot/pipelines/images.py): its path relative to NEWSBOT_IMAGES_STORE
+    # and the md5 of its bytes, both None when its download failed. With the store off they
+    # are never set, so the item (and its JSON) has no such keys, as before: read them with
+    # getattr(image, "path", None).
+    path: str | None = field(init=False, repr=False, compare=False)
+    checksum: str | None = field(init=False, repr=False, compare=False)
 
 
 @dataclass

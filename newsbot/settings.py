@@ -127,6 +127,16 @@ NEWSBOT_FEEDS_WRITE_EVERY = 100
 NEWSBOT_FEEDS_TITLE = "newsbot"
 NEWSBOT_FEEDS_BASE_URL = _env("NEWSBOT_FEEDS_BASE_URL", "")
 ITEM_PIPELINES["newsbot.pipelines.feeds.FeedsPipeline"] = 500
+# Pictures (README "Pictures"): with a store (a directory, s3://bucket/prefix/, gs://bucket/
+# prefix/) every body and lead image is downloaded and kept (newsbot/pipelines/images.py,
+# after dedupe, before MongoDB); empty = off, items keep hot links only. Images of
+# i.guancha.cn are fetched from NEWSBOT_GUANCHA_IMG (a mirror; items keep the real URL).
+# NEWSBOT_HEXO_IMAGES_URL: the URL the store is published under on the blog; set, Hexo
+# posts show the stored copies; empty = hot links.
+NEWSBOT_IMAGES_STORE = _env("NEWSBOT_IMAGES_STORE", "")
+NEWSBOT_GUANCHA_IMG = _env("NEWSBOT_GUANCHA_IMG", "https://i.guancha.cn")
+NEWSBOT_HEXO_IMAGES_URL = _env("NEWSBOT_HEXO_IMAGES_URL", "")
+ITEM_PIPELINES["newsbot.pipelines.images.ImagesPipeline"] = 250
 
 # --- several machines: one shared frontier in Redis (scrapy-redis) ---------------------
 # Distributed mode is on when REDIS_URL is set (environment or -s): the add-on below then

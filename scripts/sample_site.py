@@ -1,7 +1,7 @@
 """Serve the bundled sample site (tests/sites/guancha) over loopback HTTP.
 
-One process, one listening port per real host (www, user, app), so relative links on a
-mirrored page resolve exactly as they do on the real site. A request for
+One process, one listening port per real host (www, user, app; img = i.guancha.cn), so
+relative links on a mirrored page resolve exactly as they do on the real site. A request for
 ``/a/b.shtml?x=1&y=2`` on host ``www`` is answered from ``ROOT/www/a/b.shtml@x=1&y=2``;
 a path ending in ``/`` from ``index.html`` inside it. ``ROOT/_special.json`` (and any
 ``--specials FILE``, whose entries win) maps ``"host:/path?query"``, or a glob of it
@@ -21,7 +21,7 @@ adds a fixed delay to every answer (the benchmarks use it to imitate a remote si
 
 Usage: python scripts/sample_site.py [--root DIR] [--ports-file FILE] [--latency-ms N]
        [--shape 2026|2019] [--specials FILE]
-It writes ``{"www": "http://127.0.0.1:P1", "user": ..., "app": ...}`` to the ports file
+It writes ``{"www": "http://127.0.0.1:P1", "user": ..., "app": ..., "img": ...}`` to the ports file
 once every port is listening, then serves until killed.
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-HOSTS = ("www", "user", "app")
+HOSTS = ("www", "user", "app", "img")
 SHAPES = ("2026", "2019")
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "tests" / "sites" / "guancha"
 TYPES = {

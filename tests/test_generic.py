@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from itemadapter import ItemAdapter
 
 from newsbot.generic import extract_article, fill_missing
 from newsbot.items import Article
@@ -71,7 +71,7 @@ def test_real_guancha_columnist_page(columnist: Article) -> None:
 
 
 def test_real_guancha_picture_and_caption(columnist: Article) -> None:
-    assert [asdict(image) for image in columnist.images] == [{
+    assert [ItemAdapter(image).asdict() for image in columnist.images] == [{
         "url": "https://i.guancha.cn/news/origin/2019/09/07/20190907092144799.jpg",
         "caption": "华坚鞋业生产车间",
         "alt": None,
@@ -182,7 +182,7 @@ def test_a_redesigned_sample_page_still_yields_the_article(article_id: str) -> N
     assert article.title == expected["title"]
     assert article.published_at == expected["published_at"]  # the first time span, Beijing time
     assert without_rights_notice(article.paragraphs) == without_rights_notice(expected["paragraphs"])
-    assert [asdict(image) for image in article.images] == expected["images"]
+    assert [ItemAdapter(image).asdict() for image in article.images] == expected["images"]
     assert article.extraction == "fallback"
     page_text = "".join(article.paragraphs) + (article.body_html or "")
     for outside in expected.get("_without", []):
@@ -217,7 +217,7 @@ def test_gbk_bytes_declared_utf8_decode_cleanly() -> None:
     assert '<meta charset="utf-8">' in text
     article = extract_article(body, expected["fetched_url"], {"Content-Type": "text/html; charset=utf-8"})
     assert article.title == expected["title"]
-    everything = json.dumps(asdict(article), ensure_ascii=False)
+    everything = json.dumps(ItemAdapter(article).asdict(), ensure_ascii=False)
     assert "\ufffd" not in everything
     assert without_rights_notice(article.paragraphs) == without_rights_notice(expected["paragraphs"])
 
@@ -227,7 +227,7 @@ def test_the_sample_gbk_page_decodes_cleanly() -> None:
     expected = json.loads((EXPECTED / "636905.json").read_text("utf-8"))
     body = (SAMPLE_WWW / "ChanJing" / "2022_04_26_636905.shtml").read_bytes()
     article = extract_article(body, expected["fetched_url"], {"Content-Type": "text/html"})
-    assert "\ufffd" not in json.dumps(asdict(article), ensure_ascii=False)
+    assert "\ufffd" not in json.dumps(ItemAdapter(article).asdict(), ensure_ascii=False)
     assert article.title == expected["title"]
     assert without_rights_notice(article.paragraphs) == without_rights_notice(expected["paragraphs"])
 
@@ -252,7 +252,7 @@ def test_images_absolute_captioned_without_trackers_and_naive_times_in_the_zone(
     assert article.published_at == "2023-06-11T18:45:00+02:00"  # summer time in Berlin
     assert article.language == "de"
     assert article.summary == "Das Hafenfest zog am Wochenende so viele Besucher an wie nie zuvor."
-    assert [asdict(image) for image in article.images] == [
+    assert [ItemAdapter(image).asdict() for image in article.images] == [
         {"url": "https://www.example.org/lokales/bilder/kai.jpg", "caption": "Dicht gedrängt am Kai",
          "alt": "Menschen am Kai", "width": 800, "height": 450, "index": 1},
         {"url": "https://cdn.example.org/bilder/feuerwerk.jpg", "caption": None, "alt": "Feuerwerk",

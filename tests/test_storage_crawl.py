@@ -5,12 +5,12 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pymongo
 import pytest
+from itemadapter import ItemAdapter
 
 from tests.articles import PINNED_NOW, URL_A, URL_B, URL_C, article
 
@@ -24,7 +24,7 @@ def run(tmp: Path, items: list[Any], args: dict[str, str] | None = None,
     source, out, stats, log = tmp / "in.json", tmp / "out.jsonl", tmp / "stats.json", tmp / "log.txt"
     for path in (out, stats, log):
         path.unlink(missing_ok=True)
-    source.write_text(json.dumps([asdict(i) for i in items], ensure_ascii=False), "utf-8")
+    source.write_text(json.dumps([ItemAdapter(i).asdict() for i in items], ensure_ascii=False), "utf-8")
     values = {"NEWSBOT_NOW": PINNED_NOW, "NEWSBOT_STATS_FILE": stats, "LOG_FILE": log,
               "NEWSBOT_STATE_DIR": tmp.parent / "state", **settings}
     cmd = [sys.executable, "-m", "scrapy", "runspider", str(ROOT / "tests" / "storage_spider.py"),

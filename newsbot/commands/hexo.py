@@ -53,7 +53,7 @@ class Command(ScrapyCommand):
         else:
             articles = read_jsonl(opts.source)
         try:
-            counts = export(articles, PostStore(posts_dir))
+            counts = export(articles, PostStore(posts_dir, self.settings.get("NEWSBOT_HEXO_IMAGES_URL") or ""))
         except (OSError, ValueError, PyMongoError) as error:  # no such file, bad JSON, no server
             message = redact_text(f"{type(error).__name__}: {error}", self.settings.get("MONGO_URI"))
             raise UsageError(message, print_help=False) from None

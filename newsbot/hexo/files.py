@@ -74,8 +74,9 @@ def post_filename(article: Any) -> str:
 class PostStore:
     """A posts directory written incrementally (see the module docstring)."""
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
+    def __init__(self, directory: str | os.PathLike[str], images_url: str = "") -> None:
         self.directory = Path(directory)
+        self.images_url = images_url  # where the images store is published (render_post)
         self.directory.mkdir(parents=True, exist_ok=True)
         self._manifest = self.directory / MANIFEST
         self._files: dict[str, str] = {}  # url -> file name
@@ -87,7 +88,7 @@ class PostStore:
         """Render ``article`` and save it; "written", "unchanged", or "failed" (logged)."""
         url = ItemAdapter(article).get("url")
         try:
-            name, written = self.save(url, post_filename(article), render_post(article))
+            name, written = self.save(url, post_filename(article), render_post(article, self.images_url))
         except (ValueError, TypeError, OSError) as error:
             logger.error("Cannot write the Hexo post for %s: %s", url, error)
             return "failed"

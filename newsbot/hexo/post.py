@@ -12,6 +12,9 @@ Field choices (the reference post shows a 头条 article; these generalise it):
 - Body: ``<div>``, the lead image line (unless it is also the first body image), the
   sanitised body laid out like the reference, a blank line, ``</div>``.
 - The text starts with an empty line, as the reference post does; Hexo accepts it.
+- Pictures are hot links with ``referrerpolicy="no-referrer"``; with ``images_url`` (the
+  published images store, NEWSBOT_HEXO_IMAGES_URL) those that have a stored copy are shown
+  from it instead (newsbot/hexo/images.py): cover, lead line and body alike.
 """
 from __future__ import annotations
 
@@ -22,20 +25,24 @@ from itemadapter import ItemAdapter
 from lxml import html
 
 from newsbot.hexo.frontmatter import Field, plain, quoted, render_front_matter, rfc1123_gmt, yaml_text
+from newsbot.hexo.images import local_copies, use_local_copies
 from newsbot.hexo.layout import layout_body, protect
 from newsbot.hexo.sanitize import REFERRER_POLICY, safe_url, sanitise
 
 
-def render_post(article: Any) -> str:
-    """The full post text for ``article`` (raises ValueError without ``published_at``)."""
+def render_post(article: Any, images_url: str = "") -> str:
+    """The full post text for ``article`` (raises ValueError without ``published_at``);
+    ``images_url``: the URL the images store is published under, empty = hot links only."""
     adapter = ItemAdapter(article)
     published = adapter.get("published_at")
     if not published:
         raise ValueError(f"article without published_at: {adapter.get('url')!r}")
+    copies = local_copies(article, images_url)
     body = _body_root(adapter.get("body_html"), adapter.get("url"))
+    use_local_copies(body, copies)
     base = adapter.get("url")
-    lead = _image(adapter.get("lead_image"), base)
-    cover = lead or _first_image(adapter.get("images"), body, base)
+    lead = _local(_image(adapter.get("lead_image"), base), copies)
+    cover = lead or _local(_first_image(adapter.get("images"), body, base), copies)
     fields: list[Field] = [
         ("title", quoted(adapter.get("title"))),
         ("categories", [plain(c) for c in adapter.get("categories") or [] if yaml_text(c)] or None),
@@ -69,6 +76,13 @@ def _image(value: Any, base_url: str | None) -> dict[str, Any] | None:
     return {**image, "url": url} if url else None
 
 
+def _local(image: dict[str, Any] | None, copies: dict[str, str]) -> dict[str, Any] | None:
+    """The image with the URL of its stored copy, if it has one (``local`` then True)."""
+    if image is None or image["url"] not in copies:
+        return image
+    return {**image, "url": copies[image["url"]], "local": True}
+
+
 def _first_image(images: Any, body: html.HtmlElement, base_url: str | None) -> dict[str, Any] | None:
     for value in images or []:
         if image := _image(value, base_url):
@@ -93,5 +107,6 @@ def _lead_line(lead: dict[str, Any]) -> str:
         size = str(lead.get(name) or "").strip()
         if size.isdigit() and int(size) > 0:
             attrs.append(f'{name}="{int(size)}px"')
-    attrs.append(f'referrerpolicy="{REFERRER_POLICY}"')
+    if not lead.get("local"):
+        attrs.append(f'referrerpolicy="{REFERRER_POLICY}"')
     return f"<img {' '.join(attrs)}>"

@@ -33,7 +33,7 @@ class HexoPipeline:
         return cls(crawler, directory)
 
     def open_spider(self) -> None:
-        self.store = PostStore(self.directory)
+        self.store = PostStore(self.directory, self.crawler.settings.get("NEWSBOT_HEXO_IMAGES_URL") or "")
         logger.info("Writing Hexo posts to %s", self.store.directory)
 
     def close_spider(self) -> None:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 REAL = {
     "www": "https://www.guancha.cn",
     "user": "https://user.guancha.cn",
     "app": "https://app.guancha.cn",
+    "img": "https://i.guancha.cn",
 }
 _HOST_KEYS = {
     "www.guancha.cn": "www",
@@ -20,6 +22,7 @@ _HOST_KEYS = {
     "m.guancha.cn": "www",
     "user.guancha.cn": "user",
     "app.guancha.cn": "app",
+    "i.guancha.cn": "img",
 }
 _ARTICLE_PATH = re.compile(r"^/[^/]+/\d{4}_\d{2}_\d{2}_\d+(?:_\d+)?\.shtml$")
 
@@ -31,6 +34,13 @@ class Hosts:
     www: str = REAL["www"]
     user: str = REAL["user"]
     app: str = REAL["app"]
+    img: str = REAL["img"]  # the image host, fetched by the images pipeline only
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "Hosts":
+        """The hosts named by the NEWSBOT_GUANCHA_<HOST> settings (the real ones if unset)."""
+        return cls(**{key: (settings.get(f"NEWSBOT_GUANCHA_{key.upper()}") or real).rstrip("/")
+                      for key, real in REAL.items()})
 
     def fetch_url(self, real_url: str) -> str:
         """The address to download ``real_url`` from.
@@ -52,7 +62,7 @@ class Hosts:
         'https://user.guancha.cn/main/content?id=1&page=0'
         """
         parts = urlsplit(fetched_url)
-        for key in ("www", "user", "app"):
+        for key in REAL:
             base = urlsplit(getattr(self, key))
             if (parts.scheme, parts.netloc) == (base.scheme, base.netloc):
                 real = urlsplit(REAL[key])
@@ -61,7 +71,7 @@ class Hosts:
 
 
 def host_key(real_url: str) -> str | None:
-    """Which guancha host a real URL is on ("www", "user", "app"), None for others."""
+    """Which guancha host a real URL is on ("www", "user", "app", "img"), None for others."""
     return _HOST_KEYS.get((urlsplit(real_url).hostname or "").lower())
 
 
