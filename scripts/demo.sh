@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job, offline: serve the bundled sample site on loopback, crawl every channel of
-# it into JSON lines and Hexo posts, with the embedded (sqlite) state store.
+# it into JSON lines, Hexo posts and Atom/RSS feeds, with the embedded (sqlite) state store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -22,9 +22,10 @@ base() { "$PY" -c "import json,sys; print(json.load(open('$ports'))[sys.argv[1]]
   -a columns=GuoJi·ZhanLue -a authors=ChenSiYuan \
   -O "$OUT/articles.jsonl:jsonlines" \
   -s NEWSBOT_GUANCHA_WWW="$(base www)" -s NEWSBOT_GUANCHA_USER="$(base user)" -s NEWSBOT_GUANCHA_APP="$(base app)" \
-  -s NEWSBOT_STATE_DIR="$OUT/state" -s NEWSBOT_HEXO_DIR="$OUT/hexo/source/_posts" \
+  -s NEWSBOT_STATE_DIR="$OUT/state" -s NEWSBOT_HEXO_DIR="$OUT/hexo/source/_posts" -s NEWSBOT_FEEDS_DIR="$OUT/feeds" \
   -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_TIMEOUT=3 -s RETRY_TIMES=1 \
   -s LOG_LEVEL="${LOG_LEVEL:-INFO}" -s LOG_FILE="$OUT/crawl.log"
 echo "articles: $(wc -l < "$OUT/articles.jsonl") in $OUT/articles.jsonl"
 echo "posts:    $(ls "$OUT/hexo/source/_posts" 2>/dev/null | wc -l) in $OUT/hexo/source/_posts"
+echo "feeds:    $(find "$OUT/feeds" -name '*.atom' 2>/dev/null | wc -l) Atom feeds (and as many RSS) in $OUT/feeds"
 echo "log:      $OUT/crawl.log"

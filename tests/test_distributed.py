@@ -70,8 +70,10 @@ def test_three_workers_share_one_frontier(big_site: dict, redis_url: str, mongo_
     fleet = Fleet(tmp_path, big_site["bases"], redis_url, big_site["args"],
                   {**mongo_settings(mongo_server.uri, mongo_db), "NEWSBOT_REDIS_RATE": "0"})
     # All three workers join before the seed: on a busy machine a worker that starts a
-    # second late can find the whole site crawled. They wait (idle) until it arrives.
-    fleet.start(3, NEWSBOT_REDIS_IDLE_CLOSE="8")
+    # second late can find the whole site crawled. They wait (idle) until it arrives. With
+    # 16 requests in flight each, two workers could hold a list page's 25 articles between
+    # them before the third polls; 4 each leave work on the shared queue for it.
+    fleet.start(3, NEWSBOT_REDIS_IDLE_CLOSE="8", CONCURRENT_REQUESTS="4")
     wait_for(lambda: frontier_keys(redis_url)["workers"] == 3, timeout=60)
     seeded = fleet.seed()
     assert seeded.returncode == 0, seeded.stderr[-3000:]
