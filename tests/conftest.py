@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.plugins.hexo_site",
     "tests.plugins.scrapyd_server",
     "tests.plugins.redis_server",
+    "tests.plugins.browser",
 ]
