@@ -5,7 +5,8 @@ store published under /images (NEWSBOT_HEXO_IMAGES_URL); the store is copied int
 public/images and public/ is served on 127.0.0.1. The sample site, with its image host, is
 stopped before the browser looks, and the browser resolves no other host, so every picture
 that shows comes from the blog's own copy. A hostile post, written by newsbot's Hexo code,
-must run none of its scripts. The screenshot in the README is saved by this module.
+must run none of its scripts, while the same body served raw does. The README's screenshot
+is saved by this module (with NEWSBOT_UPDATE_SCREENSHOT=1).
 """
 from __future__ import annotations
 
@@ -123,6 +124,10 @@ def blog(hexo_toolchain: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     generate(site)
     public = site / "public"
     shutil.copytree(store, public / IMAGES_URL.strip("/"))
+    (public / "raw").mkdir()
+    (public / "raw" / "index.html").write_text(
+        f"<!DOCTYPE html><html><head><meta charset=utf-8><title>raw</title></head><body>{HOSTILE_BODY}</body></html>",
+        encoding="utf-8")
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(public)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -183,6 +188,15 @@ def test_the_post_screenshot_shows_a_captioned_picture(browser: webdriver.Chrome
     finally:
         browser.set_window_size(size["width"], size["height"])
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_hostile_body_served_raw_does_run(browser: webdriver.Chrome, blog: str) -> None:
+    """The control: unsanitised, the payload runs, so the next test's checks can see it."""
+    browser.get(f"{blog}/raw/")
+    time.sleep(0.3)
+    assert browser.execute_script("return typeof window.__pwned") == "string"
+    assert browser.title == "pwned"
+    assert [m for m in (e["message"] for e in browser.get_log("browser")) if "pwned" in m]
 
 
 def test_a_hostile_post_runs_no_script(browser: webdriver.Chrome, blog: str) -> None:
