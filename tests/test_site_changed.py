@@ -154,3 +154,30 @@ def test_a_lost_second_page_keeps_the_first(changed_site, tmp_path: Path, answer
     assert 0 < len(item["paragraphs"]) < len(expected["paragraphs"])
     assert result.stats["newsbot/articles/partial"] == 1
     assert "storing the 1 page(s) fetched" in result.log
+
+
+def test_a_bad_link_or_an_unreadable_list_costs_only_that(changed_site, tmp_path: Path) -> None:
+    """A link that is no URL (``http://[broken``) on the home page and a 滚动 API nested
+    100,000 deep: the link and that list are skipped, with a line each; every article of
+    the other lists is still crawled (article requests wait for the first list pages, so a
+    list that raised used to hold them back for good)."""
+    def break_lists(root: Path) -> None:
+        home = root / "www" / "index.html"
+        text = home.read_text("utf-8")
+        teaser = '<h4 class="module-title"><a href="http://[broken" target="_blank">坏链接</a></h4>'
+        text = text.replace('<ul class="Review-item">', '<ul class="Review-item"><li>' + teaser + "</li>", 1)
+        assert teaser in text
+        home.write_text(text, "utf-8")
+        (root / "www" / "api" / "gundong.htm").write_text('{"items": ' + "[" * 100_000 + "]" * 100_000 + "}", "utf-8")
+
+    bases = changed_site(edit=break_lists)
+    result = crawl(tmp_path / "crawl", bases, args={"channels": "toutiao,review,yaowen,gundong"})
+    expected = {e["url"] for e in expected_articles() if e["categories"][2] in ("头条", "评论&研究", "要闻")}
+    assert expected <= {item["url"] for item in result.items}
+    assert "skipping the link 'http://[broken'" in result.log
+    assert result.stats["newsbot/lists/bad_json"] == 1
+    [bad] = [line for line in errors(result) if "is not the JSON we expect" in line]
+    assert "/api/gundong.htm" in bad and "RecursionError" in bad
+    # The 滚动 channel gave nothing: the health check says so.
+    assert result.returncode == EXIT_SITE_CHANGED
+    assert "channel 滚动: every first list page had no article links" in health_error(result)

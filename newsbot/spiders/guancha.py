@@ -189,7 +189,16 @@ class GuanchaSpider(scrapy.Spider):
 
     # --- list pages -------------------------------------------------------------------
     def parse_list(self, response: TextResponse, kind: str, real_url: str, **kwargs: Any) -> Iterator[Request]:
-        produced = getattr(self, f"_{kind}_requests")(response, real_url, **kwargs)
+        try:
+            produced = list(getattr(self, f"_{kind}_requests")(response, real_url, **kwargs))
+        except Exception as error:  # noqa: BLE001 - any list the rules cannot read costs that page only
+            produced = []
+            self.crawler.stats.inc_value(f"newsbot/lists/failed/{type(error).__name__}")
+            self.logger.error("list page %s could not be read (%s: %s); skipping it", real_url,
+                              type(error).__name__, str(error)[:200])
+            for channel in _list_channels(response.request.cb_kwargs if response.request else {"kind": kind}):
+                self._signal(signals.list_parsed, kind=kind, channel=channel, url=real_url, links=0, first=True)
+        # The gate must open whatever happened: held article requests wait for this page.
         yield from self._gate(response.request, produced)
 
     def _gate(self, request: Request | None, produced: Iterable[Request]) -> Iterator[Request]:
@@ -252,8 +261,9 @@ class GuanchaSpider(scrapy.Spider):
     def _json(self, response: Response, parse: Any) -> list[ListEntry]:
         try:
             return parse(response.text)
-        except (ValueError, AttributeError) as exc:
-            self.logger.error("list %s is not the JSON we expect (%s); skipping it", response.url, exc)
+        except (ValueError, AttributeError, RecursionError) as exc:
+            self.logger.error("list %s is not the JSON we expect (%s); skipping it", response.url,
+                              f"{type(exc).__name__}: {str(exc)[:200]}")
             self.crawler.stats.inc_value("newsbot/lists/bad_json")
             self._check_challenge(response)
             return []

@@ -96,7 +96,11 @@ def _entries(links: Iterable[tuple[str | None, ListEntry]], base: str) -> list[L
     for href, entry in links:
         if not href:
             continue
-        url = safe_url_string(urljoin(base, href.strip()))
+        try:
+            url = safe_url_string(urljoin(base, href.strip()))
+        except ValueError as error:  # "http://[broken": one bad link costs that link only
+            logger.warning("%s: skipping the link %r: %s", base, href[:200], error)
+            continue
         if not is_article(url):
             continue
         entry = replace(entry, url=url)
