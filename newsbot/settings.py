@@ -35,6 +35,10 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
+# A <meta http-equiv="refresh"> page reaches the spider instead of being followed blindly:
+# the site rules follow it to another article of the site and skip it (counted) when it
+# leads elsewhere, as for script-redirect stubs (newsbot/sites/guancha/pages.py).
+METAREFRESH_ENABLED = False
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False

@@ -181,3 +181,20 @@ def test_a_bad_link_or_an_unreadable_list_costs_only_that(changed_site, tmp_path
     # The 滚动 channel gave nothing: the health check says so.
     assert result.returncode == EXIT_SITE_CHANGED
     assert "channel 滚动: every first list page had no article links" in health_error(result)
+
+
+def test_offsite_redirects_and_meta_refresh_are_never_fetched(changed_site, tmp_path: Path) -> None:
+    """An article 302 to another host is a miss; a page that is only a <meta refresh> to
+    another host is an offsite stub. Neither target is ever requested."""
+    def meta_refresh(root: Path) -> None:
+        page = root / "www" / "internation" / "2022_04_27_636949.shtml"
+        page.write_text('<html><head><meta http-equiv="refresh" content="0; url=http://evil.example/636949">'
+                        '</head><body></body></html>', "utf-8")
+
+    bases = changed_site(edit=meta_refresh,
+                         specials={"www:/internation/2022_04_27_636953.shtml": {"redirect": "http://evil.example/x"}})
+    result = crawl(tmp_path / "crawl", bases, args={"channels": "toutiao"}, settings={"LOG_LEVEL": "DEBUG"})
+    assert not [line for line in result.log.splitlines() if "evil.example" in line and "<GET" in line]
+    assert result.stats["newsbot/stubs/offsite"] == 1
+    assert result.stats["newsbot/fetch/failed/redirected_away"] == 2  # 636953, and 636899 as always
+    assert any("636953.shtml was redirected away to http://evil.example/x" in line for line in errors(result))
