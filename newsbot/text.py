@@ -11,6 +11,9 @@ from collections.abc import Iterable
 # Characters that render as nothing and only get in the way of comparisons. ZERO WIDTH
 # JOINER is left alone on purpose: it is part of emoji sequences.
 _INVISIBLE = re.compile("[\u200b\u200c\u2060\ufeff]")
+# Characters lxml refuses in text and attribute values: the C0 controls other than tab, LF
+# and CR, and the two noncharacters U+FFFE and U+FFFF. No browser shows them either.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Every whitespace run except U+00A0, which folding keeps (see fold_ws).
 _FOLDABLE = re.compile(r"[^\S\xa0]+")
 # str.split() with no argument splits on every Unicode whitespace character, which
@@ -55,6 +58,15 @@ def fold_ws(text: str) -> str:
     if not folded:
         return " " if text else ""
     return (" " if text[0].isspace() else "") + folded + (" " if text[-1].isspace() else "")
+
+
+def drop_controls(text: str) -> str:
+    """``text`` without the control characters that XML (hence lxml) does not allow.
+
+    >>> drop_controls("a\\x01b\\x08c\\x0bd\\x1fe\\tf\\ng"), drop_controls("观察者网")
+    ('abcde\\tf\\ng', '观察者网')
+    """
+    return _CONTROLS.sub("", text) if not text.isprintable() else text
 
 
 def normalise_optional(text: str | None) -> str | None:

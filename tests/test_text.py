@@ -6,7 +6,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsbot.text import content_hash, fold_ws, normalise_optional, normalise_paragraphs, normalise_ws
+from newsbot.text import content_hash, drop_controls, fold_ws, normalise_optional, normalise_paragraphs, normalise_ws
 
 
 def test_full_width_and_no_break_spaces() -> None:
@@ -58,3 +58,8 @@ WHITESPACEY = st.text(st.sampled_from([" ", "\t", "\n", "\r", "\x0b", "\x0c", "\
 @given(st.one_of(st.text(), WHITESPACEY))
 def test_fold_is_the_regular_expression(text: str) -> None:
     assert fold_ws(text) == FOLDED.sub(" ", text)
+
+
+def test_drop_controls_removes_what_lxml_refuses_and_keeps_tab_newline_and_text() -> None:
+    assert drop_controls("一\x00\x01二\x08\x0b\x0c三\x1f\x7f\ufffe\uffff四\t\n\r五\u3000\xa0") == "一二三\x7f四\t\n\r五\u3000\xa0"
+    assert drop_controls("") == ""

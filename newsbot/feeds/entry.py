@@ -93,4 +93,4 @@ def _lead_src(value: Any, base_url: str | None) -> str | None:
     if not value:
         return None
     image = ItemAdapter(value) if ItemAdapter.is_item(value) else dict(value)
-    return safe_url(image.get("url") or "", base_url, images=True)
+    return safe_url(image.get("url") or "", base_url)

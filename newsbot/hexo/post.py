@@ -72,7 +72,7 @@ def _image(value: Any, base_url: str | None) -> dict[str, Any] | None:
     if not value:
         return None
     image = ItemAdapter(value).asdict() if ItemAdapter.is_item(value) else dict(value)
-    url = safe_url(image.get("url") or "", base_url, images=True)
+    url = safe_url(image.get("url") or "", base_url)
     return {**image, "url": url} if url else None
 
 
