@@ -76,3 +76,21 @@ def test_dict_items_work_too() -> None:
             "paragraphs": [" p "]}
     out = pipeline().process_item(item)
     assert out["title"] == "t" and out["paragraphs"] == ["p"] and len(out["content_hash"]) == 64
+
+
+@pytest.mark.parametrize("published", ["0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59+08:00",
+                                       "1899-12-31T23:59:59+00:00", "2101-01-01T00:00:00+00:00"])
+def test_a_publication_time_outside_1900_to_2100_is_refused(published: str) -> None:
+    clean = pipeline()
+    with pytest.raises(DropItem, match="invalid field 'published_at'"):
+        clean.process_item(article(published_at=published))
+    assert clean.crawler.stats.get_value("newsbot/clean/dropped/invalid_published_at") == 1
+
+
+def test_an_update_time_outside_1900_to_2100_is_cleared_and_the_article_kept() -> None:
+    clean = pipeline()
+    out = clean.process_item(article(updated_at="9999-01-01T00:00:00+08:00"))
+    assert out.updated_at is None and out.title
+    assert clean.crawler.stats.get_value("newsbot/clean/cleared/updated_at") == 1
+    kept = pipeline().process_item(article(updated_at="2022-04-27T10:30:00+08:00"))
+    assert kept.updated_at == "2022-04-27T10:30:00+08:00"

@@ -198,3 +198,19 @@ def test_offsite_redirects_and_meta_refresh_are_never_fetched(changed_site, tmp_
     assert result.stats["newsbot/stubs/offsite"] == 1
     assert result.stats["newsbot/fetch/failed/redirected_away"] == 2  # 636953, and 636899 as always
     assert any("636953.shtml was redirected away to http://evil.example/x" in line for line in errors(result))
+
+
+def test_a_page_over_the_size_cap_costs_that_page_only(changed_site, tmp_path: Path) -> None:
+    """DOWNLOAD_MAXSIZE caps a download (8 MiB by default; 300 KB here)."""
+    def pad(root: Path) -> None:
+        page = root / "www" / "internation" / "2022_04_27_636949.shtml"
+        page.write_bytes(page.read_bytes() + b"<!--" + b"x" * 400_000 + b"-->")
+
+    bases = changed_site(edit=pad)
+    result = crawl(tmp_path / "crawl", bases, args={"channels": "toutiao"}, settings={"DOWNLOAD_MAXSIZE": "300000"})
+    urls = {item["url"] for item in result.items}
+    assert "https://www.guancha.cn/internation/2022_04_27_636949.shtml" not in urls
+    assert "https://www.guancha.cn/internation/2022_04_27_636953.shtml" in urls
+    failed = {key: value for key, value in result.stats.items() if key.startswith("newsbot/fetch/failed/")}
+    assert sum(failed.values()) == 2, failed  # the big page, and 636899 as always
+    assert any("2022_04_27_636949.shtml failed" in line for line in errors(result))

@@ -17,6 +17,9 @@ from newsbot.urls import canonical_url
 logger = logging.getLogger(__name__)
 
 REQUIRED = ("url", "title", "published_at", "paragraphs")
+# News is published between these years; a time outside them is a parse error or a hostile
+# page (a year 9999 "article" would stay first in every feed and blog for good).
+YEARS = range(1900, 2101)
 STATS = "newsbot/clean"
 
 
@@ -62,9 +65,16 @@ class CleanPipeline:
         for field in REQUIRED:
             if not adapter.get(field):
                 self._drop(f"missing_{field}", f"missing field {field!r} in {where}")
-        if parse_instant(adapter["published_at"]) is None:
+        published = parse_instant(adapter["published_at"])
+        if published is None or published.year not in YEARS:
             self._drop("invalid_published_at",
                        f"invalid field 'published_at' ({adapter['published_at']!r}) in {where}")
+        updated = parse_instant(adapter.get("updated_at") or "")
+        if adapter.get("updated_at") and (updated is None or updated.year not in YEARS):
+            self.crawler.stats.inc_value(f"{STATS}/cleared/updated_at")
+            logger.warning("%s: cleared updated_at %r: not a time between %d and %d",
+                           where, adapter["updated_at"], YEARS.start, YEARS.stop - 1)
+            adapter["updated_at"] = None
 
         if not adapter.get("content_hash"):
             adapter["content_hash"] = content_hash(adapter["title"], adapter["paragraphs"])
