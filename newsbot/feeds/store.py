@@ -18,9 +18,9 @@ from typing import Any
 from scrapy.settings import BaseSettings
 
 from newsbot.feeds.entry import ALL, Record, entry_record, feed_keys
-from newsbot.feeds.files import write_if_changed
 from newsbot.feeds.names import EXTENSIONS, feed_file
 from newsbot.feeds.render import FeedInfo, render
+from newsbot.files import write_if_changed
 from newsbot.times import aware
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,8 @@ class FeedStore:
             urls = self.feeds[key][:self.max_entries]
             self.feeds[key] = urls
             for kind, data in (render(self._info(key), [self.entries[u] for u in urls]) if urls else {}).items():
-                counts["written" if write_if_changed(self.directory / feed_file(key, kind), data) else "unchanged"] += 1
+                written = write_if_changed(self.directory / feed_file(key, kind), data, sync=True)
+                counts["written" if written else "unchanged"] += 1
             if not urls:
                 del self.feeds[key]
                 counts["removed"] += self._remove(key)
@@ -77,7 +78,7 @@ class FeedStore:
         self.entries = {u: r for u, r in self.entries.items() if u in held}
         state = {"feeds": self.feeds, "entries": self.entries}
         text = json.dumps(state, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
-        write_if_changed(self.directory / STATE, text.encode("utf-8"))
+        write_if_changed(self.directory / STATE, text.encode("utf-8"), sync=True)
         logger.info("Feeds in %s: %d written, %d unchanged, %d removed", self.directory,
                     counts["written"], counts["unchanged"], counts["removed"])
         return counts

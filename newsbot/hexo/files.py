@@ -17,13 +17,13 @@ import json
 import logging
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from itemadapter import ItemAdapter
 
+from newsbot.files import write_atomically, write_if_changed
 from newsbot.hexo.post import render_post
 from newsbot.times import aware
 
@@ -104,9 +104,7 @@ class PostStore:
         name = self._claim(url, name)
         path = self.directory / name
         data = text.encode("utf-8")
-        written = not path.is_file() or path.read_bytes() != data
-        if written:
-            _atomic_write(path, data)
+        written = write_if_changed(path, data)
         old = self._files.get(url)
         if old != name:
             if old and (self.directory / old).is_file():
@@ -153,17 +151,4 @@ class PostStore:
             return
         self._lines = len(self._files)
         lines = [json.dumps({"url": u, "file": f}, ensure_ascii=False) for u, f in sorted(self._files.items())]
-        _atomic_write(self._manifest, ("\n".join(lines) + "\n" if lines else "").encode("utf-8"))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write via a hidden temporary file in the same directory, then rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomically(self._manifest, ("\n".join(lines) + "\n" if lines else "").encode("utf-8"))
