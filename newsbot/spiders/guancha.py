@@ -37,6 +37,7 @@ from newsbot.challenge import is_challenge
 from newsbot.dom import parse_response
 from newsbot.middlewares.incremental import AlreadyStored
 from newsbot.middlewares.redirect_away import redirected_away
+from newsbot.pipelines.clean import REQUIRED
 from newsbot.sites.fallback import complete
 from newsbot.sites.guancha import lists
 from newsbot.sites.guancha.article import FIELD_SELECTORS, extract_article
@@ -49,6 +50,12 @@ from newsbot.times import crawl_now
 from newsbot.urls import canonical_url
 
 HOME_KEYS = ("review", "yaowen", "fengwen")
+# The channel key of each list kind that stands for one channel ("home" and "api" requests
+# name theirs in cb_kwargs: keys, channel).
+LIST_CHANNEL = {"headline": "toutiao", "commentary": "shiping", "fengwen": "fengwen-topic",
+                "members": "fengwen-user", "column": "column", "author": "author"}
+# What the site rules must find on an article page; the clean pipeline requires them too.
+EXTRACTED = tuple(name for name in REQUIRED if name != "url")
 # A page already downloaded, kept with the requests that fetch the rest of its article:
 # (URL, body, encoding) pickles for the scrapy-redis queue, a parsed tree does not.
 Saved = tuple[str, bytes, str]
@@ -196,8 +203,7 @@ class GuanchaSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsbot/lists/failed/{type(error).__name__}")
             self.logger.error("list page %s could not be read (%s: %s); skipping it", real_url,
                               type(error).__name__, str(error)[:200])
-            for channel in _list_channels(response.request.cb_kwargs if response.request else {"kind": kind}):
-                self._signal(signals.list_parsed, kind=kind, channel=channel, url=real_url, links=0, first=True)
+            self._list_missed(kind, real_url, kwargs)
         # The gate must open whatever happened: held article requests wait for this page.
         yield from self._gate(response.request, produced)
 
@@ -216,47 +222,49 @@ class GuanchaSpider(scrapy.Spider):
 
     def _headline_requests(self, response: TextResponse, real_url: str, page: int) -> Iterator[Request]:
         entries = lists.headline_list(response.selector, real_url)
-        yield from self._follow(entries, response, "headline", lists.CHANNELS["toutiao"])
-        if entries and page < self.max_pages and not self._past_since(entries):
-            yield self._list(f"{REAL['www']}/GuanChaZheTouTiao/list_{page + 1}.shtml", "headline", page=page + 1)
+        yield from self._follow(entries, response, "headline")
+        yield from self._next_page(entries, page, f"{REAL['www']}/GuanChaZheTouTiao/list_{page + 1}.shtml", "headline")
 
     def _home_requests(self, response: TextResponse, real_url: str, keys: list[str]) -> Iterator[Request]:
         for key, entries in lists.home_columns(response.selector, real_url, keys).items():
             self.crawler.stats.inc_value(f"newsbot/lists/entries/{key}", len(entries))
-            yield from self._follow(entries, response, f"home/{key}", lists.CHANNELS[key], count=False)
+            yield from self._follow(entries, response, f"home/{key}", key, count=False)
 
     def _api_requests(self, response: TextResponse, real_url: str, channel: str) -> Iterator[Request]:
         entries = self._json(response, lambda text: lists.api_list(text, real_url, channel))
-        yield from self._follow(entries, response, "api", lists.CHANNELS[channel])
+        yield from self._follow(entries, response, "api", channel)
 
     def _commentary_requests(self, response: TextResponse, real_url: str) -> Iterator[Request]:
-        yield from self._follow(lists.commentary_list(response.selector, real_url), response,
-                                "commentary", lists.CHANNELS["shiping"])
+        yield from self._follow(lists.commentary_list(response.selector, real_url), response, "commentary")
 
     def _fengwen_requests(self, response: TextResponse, real_url: str, topic: str, page: int) -> Iterator[Request]:
         # Served as JSON on the real site although it is an HTML fragment.
         entries = lists.fengwen_list(Selector(text=response.text, type="html"), real_url, "fengwen-topic")
-        yield from self._follow(entries, response, "fengwen", lists.CHANNELS["fengwen-topic"])
+        yield from self._follow(entries, response, "fengwen")
         if entries and page < self.max_pages:
             yield self._list(self._topic_url(topic, page + 1), "fengwen", topic=topic, page=page + 1)
 
     def _members_requests(self, response: TextResponse, real_url: str, uid: str, page: int) -> Iterator[Request]:
         entries = self._json(response, lambda text: lists.member_posts(text, self.now))
-        yield from self._follow(entries, response, "members", lists.CHANNELS["fengwen-user"])
-        if entries and page < self.max_pages and not self._past_since(entries):
-            yield self._list(self._member_url(uid, page + 1), "members", uid=uid, page=page + 1)
+        yield from self._follow(entries, response, "members")
+        yield from self._next_page(entries, page, self._member_url(uid, page + 1), "members", uid=uid)
 
     def _column_requests(self, response: TextResponse, real_url: str, slug: str, page: int) -> Iterator[Request]:
         entries = lists.column_list(response.selector, real_url, slug)
-        yield from self._follow(entries, response, "column", lists.CHANNELS["column"])
-        if entries and page < self.max_pages and not self._past_since(entries):
-            yield self._list(self._column_url(slug, page + 1), "column", slug=slug, page=page + 1)
+        yield from self._follow(entries, response, "column")
+        yield from self._next_page(entries, page, self._column_url(slug, page + 1), "column", slug=slug)
 
     def _author_requests(self, response: TextResponse, real_url: str, slug: str, page: int) -> Iterator[Request]:
         entries = lists.author_list(response.selector, real_url)
-        yield from self._follow(entries, response, "author", lists.CHANNELS["author"])
+        yield from self._follow(entries, response, "author")
+        yield from self._next_page(entries, page, self._author_url(slug, page + 1), "author", slug=slug)
+
+    def _next_page(self, entries: list[ListEntry], page: int, real_url: str, kind: str,
+                   **cb_kwargs: Any) -> Iterator[Request]:
+        """Page ``page + 1`` at ``real_url``, unless the list ended, reached max_pages or
+        went past ``since``."""
         if entries and page < self.max_pages and not self._past_since(entries):
-            yield self._list(self._author_url(slug, page + 1), "author", slug=slug, page=page + 1)
+            yield self._list(real_url, kind, page=page + 1, **cb_kwargs)
 
     def _json(self, response: Response, parse: Any) -> list[ListEntry]:
         try:
@@ -274,9 +282,12 @@ class GuanchaSpider(scrapy.Spider):
     def _past_since(self, entries: list[ListEntry]) -> bool:
         return any(self._older_than_since(entry) for entry in entries)
 
-    def _follow(self, entries: list[ListEntry], response: Response, kind: str, channel: str,
+    def _follow(self, entries: list[ListEntry], response: Response, kind: str, key: str | None = None,
                 count: bool = True) -> Iterator[Request]:
+        """Article requests for ``entries`` of a list page of ``kind`` (channel ``key``, by
+        default the kind's own: LIST_CHANNEL)."""
         stats = self.crawler.stats
+        channel = lists.CHANNELS[key or LIST_CHANNEL[kind]]
         first = response.request is None or response.request.cb_kwargs.get("page", 1) == 1
         self._signal(signals.list_parsed, kind=kind, channel=channel, url=self.real_url(response.url),
                      links=len(entries), first=first)
@@ -350,17 +361,17 @@ class GuanchaSpider(scrapy.Spider):
             yield self._more(more.pages[0], self.parse_more_page, self.more_page_failed, canonical, listing,
                              saved, more.pages[1:])
         else:
-            yield from self._extracted(saved, canonical, listing)
+            yield from self._extracted(saved, canonical, listing, first=page)
 
     def parse_full_text(self, response: Response, canonical: str, listing: ListEntry,
                         saved: list[Saved], pages: list[str]) -> Iterator[Any]:
         """The 余下全文 page: the whole article on one page."""
         kw = {"canonical": canonical, "listing": listing, "saved": saved, "pages": pages}
-        problem = _not_an_article_page(response)
+        page, problem = _further_page(response)
         if problem:
             yield from self._full_text_missing(response.url, problem, kw)
             return
-        yield from self._extracted([(response.url, response.body, response.encoding)], canonical, listing)
+        yield from self._extracted([(response.url, response.body, response.encoding)], canonical, listing, first=page)
 
     def full_text_failed(self, failure: Failure) -> Iterator[Any]:
         yield from self._full_text_missing(failure.request.url, _reason(failure), failure.request.cb_kwargs)
@@ -378,7 +389,7 @@ class GuanchaSpider(scrapy.Spider):
     def parse_more_page(self, response: Response, canonical: str, listing: ListEntry,
                         saved: list[Saved], pages: list[str]) -> Iterator[Any]:
         """Page 2..N of an article without a full-text page: collected, then joined."""
-        problem = _not_an_article_page(response)
+        _page, problem = _further_page(response)
         if problem:
             yield from self._partial(response.url, problem, {"canonical": canonical, "listing": listing, "saved": saved})
             return
@@ -399,8 +410,13 @@ class GuanchaSpider(scrapy.Spider):
                             self.real_url(url), reason, len(kw["saved"]))
         yield from self._extracted(kw["saved"], kw["canonical"], kw["listing"])
 
-    def _extracted(self, saved: list[Saved], canonical: str, listing: ListEntry) -> Iterator[Any]:
-        trees = [parse_response(HtmlResponse(url, body=body, encoding=encoding)) for url, body, encoding in saved]
+    def _extracted(self, saved: list[Saved], canonical: str, listing: ListEntry,
+                   first: etree._Element | None = None) -> Iterator[Any]:
+        """The article from its ``saved`` pages; ``first``: page 1 already parsed."""
+        trees = [parse_response(HtmlResponse(url, body=body, encoding=encoding))
+                 for url, body, encoding in saved[0 if first is None else 1:]]
+        if first is not None:
+            trees.insert(0, first)
         ctx = self._context(saved[0][0], canonical, listing)
         item = extract_article(trees[0], ctx, more_pages=trees[1:])
         yield self._finish(item, "article", FIELD_SELECTORS, saved[0], canonical, listing)
@@ -417,7 +433,7 @@ class GuanchaSpider(scrapy.Spider):
                 listing: ListEntry) -> Any:
         """Fill what the site rules missed from the generic extractor, and report the page."""
         url, body, encoding = page
-        missing = [name for name in ("title", "published_at", "paragraphs") if not getattr(item, name)]
+        missing = [name for name in EXTRACTED if not getattr(item, name)]
         filled = complete(item, body, self.real_url(url), encoding, missing)
         if missing:
             self.crawler.stats.inc_value(f"newsbot/extraction/site_missed/{kind}")
@@ -492,13 +508,16 @@ class GuanchaSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsbot/fetch/failed/redirected_away")
             self.logger.error("list page %s was redirected away to %s: the list is gone or moved",
                               self.real_url(request.url), target)
-            for channel in _list_channels(request.cb_kwargs):
-                self._signal(signals.list_parsed, kind=request.cb_kwargs["kind"], channel=channel,
-                             url=self.real_url(request.url), links=0, first=True)
+            self._list_missed(request.cb_kwargs["kind"], self.real_url(request.url), request.cb_kwargs)
         else:
             self.logger.error("%s list page failed: %s", request.url, failure.getErrorMessage())
             self.crawler.stats.inc_value(f"newsbot/fetch/failed/{_reason(failure)}")
         yield from self._gate(request, ())
+
+    def _list_missed(self, kind: str, url: str, cb_kwargs: dict[str, Any]) -> None:
+        """Report a first list page that gave nothing at all (unreadable, or gone)."""
+        for channel in _list_channels(kind, cb_kwargs):
+            self._signal(signals.list_parsed, kind=kind, channel=channel, url=url, links=0, first=True)
 
     def _failed(self, canonical: str, listing: ListEntry, url: str, reason: str, message: str) -> None:
         self.logger.error("%s %s", url, message)
@@ -514,21 +533,25 @@ class GuanchaSpider(scrapy.Spider):
             self._signal(signals.challenge_seen, url=self.real_url(url))
 
 
-def _not_an_article_page(response: Response) -> str | None:
-    """Why a further page of an article (its full text, its page N) cannot be used, if so."""
+def _further_page(response: Response) -> tuple[etree._Element | None, str | None]:
+    """A further page of an article (its full text, its page N), parsed, or why it cannot
+    be used."""
     if not isinstance(response, TextResponse):
-        return "not a text page"
-    if is_list_page(parse_response(response)):
-        return "answered with a list or the home page"
-    return None
+        return None, "not a text page"
+    page = parse_response(response)
+    if is_list_page(page):
+        return None, "answered with a list or the home page"
+    return page, None
 
 
-def _list_channels(cb_kwargs: dict[str, Any]) -> list[str]:
-    """The channel names a list request stands for."""
-    kind = cb_kwargs["kind"]
-    keys = {"headline": ["toutiao"], "home": cb_kwargs.get("keys", []), "api": [cb_kwargs.get("channel", "")],
-            "commentary": ["shiping"], "fengwen": ["fengwen-topic"], "members": ["fengwen-user"],
-            "column": ["column"], "author": ["author"]}.get(kind, [])
+def _list_channels(kind: str, cb_kwargs: dict[str, Any]) -> list[str]:
+    """The channel names a list request of ``kind`` stands for."""
+    if kind == "home":
+        keys = list(cb_kwargs.get("keys", []))
+    elif kind == "api":
+        keys = [cb_kwargs.get("channel", "")]
+    else:
+        keys = [LIST_CHANNEL.get(kind, "")]
     return [lists.CHANNELS[key] for key in keys if key in lists.CHANNELS]
 
 
