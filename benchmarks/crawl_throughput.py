@@ -132,8 +132,8 @@ def main() -> None:
         print()
         print(table(["crawl", "pages", "seconds", "pages/s", "vs scrapy bench (per round)", "CPU ms/page",
                      "DB CPU ms/page", "peak RSS MB"], rows))
-        settings = {**site_settings({"www": "…", "user": "…", "app": "…"}, Path("…")), **extra}
-        shown = {k: v for k, v in settings.items() if not k.startswith("NEWSBOT_GUANCHA") and k != "NEWSBOT_STATE_DIR"}
+        settings = {**site_settings({"mirrors": {}}, Path("…")), **extra}
+        shown = {k: v for k, v in settings.items() if k not in ("NEWSBOT_MIRRORS", "NEWSBOT_STATE_DIR")}
         print(f"\nnewsbot settings: {', '.join(f'{k}={v}' for k, v in shown.items())}; "
               f"pipelines clean, dedupe, mongo (MongoDB rows), hexo; -O items.jsonl; "
               f"robots.txt obeyed; site latency {args.latency_ms:g} ms; {args.rounds} round(s), medians shown.")

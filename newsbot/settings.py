@@ -50,11 +50,14 @@ HTTPCACHE_DIR = "httpcache"
 HTTPCACHE_EXPIRATION_SECS = 0
 
 # --- newsbot ------------------------------------------------------------------------
-# Where the guancha spider fetches from. Items always carry the real site's URLs, so a
-# mirror (the bundled sample site, a cache) changes where pages come from, not the items.
-NEWSBOT_GUANCHA_WWW = _env("NEWSBOT_GUANCHA_WWW", "https://www.guancha.cn")
-NEWSBOT_GUANCHA_USER = _env("NEWSBOT_GUANCHA_USER", "https://user.guancha.cn")
-NEWSBOT_GUANCHA_APP = _env("NEWSBOT_GUANCHA_APP", "https://app.guancha.cn")
+# Mirrors: real origin -> mirror origin (a dict, or JSON text in the environment), e.g.
+# {"https://www.guancha.cn": "http://127.0.0.1:8000"}. Downloads are mapped in the download
+# handler (newsbot/mirrors.py): spiders, filters, the cache, stats and items see real URLs.
+NEWSBOT_MIRRORS = _env("NEWSBOT_MIRRORS", "")
+DOWNLOAD_HANDLERS = {
+    "http": "newsbot.mirrors.MirrorDownloadHandler",
+    "https": "newsbot.mirrors.MirrorDownloadHandler",
+}
 NEWSBOT_CATEGORY_GROUP = "新媒体"
 NEWSBOT_MAX_PAGES = 10
 # ISO 8601 instant that relative times ("3小时前") are resolved against; empty = now.
@@ -137,12 +140,10 @@ NEWSBOT_FEEDS_BASE_URL = _env("NEWSBOT_FEEDS_BASE_URL", "")
 ITEM_PIPELINES["newsbot.pipelines.feeds.FeedsPipeline"] = 500
 # Pictures (README "Pictures"): with a store (a directory, s3://bucket/prefix/, gs://bucket/
 # prefix/) every body and lead image is downloaded and kept (newsbot/pipelines/images.py,
-# after dedupe, before MongoDB); empty = off, items keep hot links only. Images of
-# i.guancha.cn are fetched from NEWSBOT_GUANCHA_IMG (a mirror; items keep the real URL).
+# after dedupe, before MongoDB); empty = off, items keep hot links only.
 # NEWSBOT_HEXO_IMAGES_URL: the URL the store is published under on the blog; set, Hexo
 # posts show the stored copies; empty = hot links.
 NEWSBOT_IMAGES_STORE = _env("NEWSBOT_IMAGES_STORE", "")
-NEWSBOT_GUANCHA_IMG = _env("NEWSBOT_GUANCHA_IMG", "https://i.guancha.cn")
 NEWSBOT_HEXO_IMAGES_URL = _env("NEWSBOT_HEXO_IMAGES_URL", "")
 ITEM_PIPELINES["newsbot.pipelines.images.ImagesPipeline"] = 250
 

@@ -16,12 +16,12 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$ports" ] && break; sleep 0.1; done
 [ -s "$ports" ] || { echo "sample site did not start" >&2; exit 1; }
-base() { "$PY" -c "import json,sys; print(json.load(open('$ports'))[sys.argv[1]])" "$1"; }
+mirrors() { "$PY" -c "import json; print(json.dumps(json.load(open('$ports'))['mirrors']))"; }
 "$PY" -m scrapy crawl guancha \
   -a channels=toutiao,review,yaowen,fengwen,redian,gundong,shiping,column,author \
   -a columns=GuoJi·ZhanLue -a authors=ChenSiYuan \
   -O "$OUT/articles.jsonl:jsonlines" \
-  -s NEWSBOT_GUANCHA_WWW="$(base www)" -s NEWSBOT_GUANCHA_USER="$(base user)" -s NEWSBOT_GUANCHA_APP="$(base app)" \
+  -s NEWSBOT_MIRRORS="$(mirrors)" \
   -s NEWSBOT_STATE_DIR="$OUT/state" -s NEWSBOT_HEXO_DIR="$OUT/hexo/source/_posts" -s NEWSBOT_FEEDS_DIR="$OUT/feeds" \
   -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_TIMEOUT=3 -s RETRY_TIMES=1 \
   -s LOG_LEVEL="${LOG_LEVEL:-INFO}" -s LOG_FILE="$OUT/crawl.log"

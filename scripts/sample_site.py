@@ -21,8 +21,10 @@ adds a fixed delay to every answer (the benchmarks use it to imitate a remote si
 
 Usage: python scripts/sample_site.py [--root DIR] [--ports-file FILE] [--latency-ms N]
        [--shape 2026|2019] [--specials FILE]
-It writes ``{"www": "http://127.0.0.1:P1", "user": ..., "app": ..., "img": ...}`` to the ports file
-once every port is listening, then serves until killed.
+It writes ``{"www": "http://127.0.0.1:P1", "user": ..., "app": ..., "img": ..., "mirrors": {...}}``
+to the ports file once every port is listening, then serves until killed. ``mirrors`` is the
+value for ``NEWSBOT_MIRRORS`` (real origin -> this server's port); without ``--ports-file``
+the script prints the ``NEWSBOT_MIRRORS=...`` line to use.
 """
 from __future__ import annotations
 
@@ -37,7 +39,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-HOSTS = ("www", "user", "app", "img")
+# The real origin each folder of ROOT mirrors.
+ORIGINS = {"www": "https://www.guancha.cn", "user": "https://user.guancha.cn", "app": "https://app.guancha.cn",
+           "img": "https://i.guancha.cn"}
+HOSTS = tuple(ORIGINS)
 SHAPES = ("2026", "2019")
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "tests" / "sites" / "guancha"
 TYPES = {
@@ -171,6 +176,7 @@ def serve(root: Path, ports_file: Path | None, latency_ms: float = 0.0, host_ip:
         server = QuietServer((host_ip, 0), make_handler(root, host, specials, latency_ms / 1000, shape))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         bases[host] = f"http://{host_ip}:{server.server_address[1]}"
+    bases["mirrors"] = {ORIGINS[host]: bases[host] for host in HOSTS}
     if ports_file:
         tmp = ports_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(bases), "utf-8")
@@ -188,7 +194,7 @@ def main() -> None:
     args = parser.parse_args()
     bases = serve(args.root.resolve(), args.ports_file, args.latency_ms, shape=args.shape, extra_specials=args.specials)
     if not args.ports_file:
-        print(json.dumps(bases), flush=True)
+        print(f"NEWSBOT_MIRRORS='{json.dumps(bases['mirrors'])}'", flush=True)
     threading.Event().wait()
 
 

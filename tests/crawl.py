@@ -24,12 +24,10 @@ class CrawlResult:
     shape: str = "2026"  # how the sample site answered (tests/plugins/sample_site.py)
 
 
-def site_settings(bases: dict[str, str], state_dir: Path) -> dict[str, str]:
+def site_settings(bases: dict[str, Any], state_dir: Path) -> dict[str, str]:
     """Settings that point the spider at the sample site and make the crawl fast and pinned."""
     return {
-        "NEWSBOT_GUANCHA_WWW": bases["www"],
-        "NEWSBOT_GUANCHA_USER": bases["user"],
-        "NEWSBOT_GUANCHA_APP": bases["app"],
+        "NEWSBOT_MIRRORS": json.dumps(bases["mirrors"]),
         "NEWSBOT_NOW": PINNED_NOW,
         "NEWSBOT_STATE_DIR": str(state_dir),
         "DOWNLOAD_DELAY": "0",
@@ -42,7 +40,7 @@ def site_settings(bases: dict[str, str], state_dir: Path) -> dict[str, str]:
 
 def crawl(
     tmp: Path,
-    bases: dict[str, str],
+    bases: dict[str, Any],
     settings: dict[str, str] | None = None,
     args: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
@@ -62,7 +60,7 @@ def crawl(
 
 def scrapy(
     command: list[str],
-    bases: dict[str, str],
+    bases: dict[str, Any],
     tmp: Path,
     settings: dict[str, str] | None = None,
     args: dict[str, str] | None = None,

@@ -114,7 +114,7 @@ def blog(hexo_toolchain: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     proc, bases = start_sample_site(tmp)
     try:
         result = crawl(tmp / "crawl", bases, {
-            "NEWSBOT_IMAGES_STORE": str(store), "NEWSBOT_GUANCHA_IMG": bases["img"],
+            "NEWSBOT_IMAGES_STORE": str(store),
             "NEWSBOT_HEXO_DIR": str(site / "source" / "_posts"), "NEWSBOT_HEXO_IMAGES_URL": IMAGES_URL})
     finally:
         proc.terminate()

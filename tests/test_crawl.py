@@ -65,6 +65,15 @@ def test_items_are_complete_and_clean(full: CrawlResult) -> None:
     assert "127.0.0.1" not in json.dumps(full.items)  # the mirror never leaks into items
 
 
+def test_the_log_and_stats_name_only_real_urls(full: CrawlResult) -> None:
+    """NEWSBOT_MIRRORS maps downloads below Scrapy's components: the one line that names the
+    mirror is the download handler's own at start."""
+    mirrored = [line for line in full.log.splitlines() if "127.0.0.1" in line]
+    assert len(mirrored) == 1 and "fetching from mirrors: https://www.guancha.cn -> http://127.0.0.1:" in mirrored[0]
+    assert "127.0.0.1" not in json.dumps(full.stats)
+    assert "Crawled (200) <GET https://www.guancha.cn/robots.txt>" in full.log  # robots.txt of the real host
+
+
 def test_bad_pages_are_logged_counted_and_skipped(full: CrawlResult) -> None:
     stats, log = full.stats, full.log
     assert stats["newsbot/fetch/failed/http_500"] == 1

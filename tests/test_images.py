@@ -24,7 +24,6 @@ from scrapy.utils.test import get_crawler
 from newsbot.hexo import render_post
 from newsbot.items import Article, Image
 from newsbot.pipelines.images import ImagesPipeline
-from newsbot.sites.guancha.hosts import Hosts
 from tests.crawl import PROXY_VARS, CrawlResult, crawl
 from tests.expected_items import CRAWL_FIELDS, expected_articles
 from tests.plugins.sample_site import SITE_ROOT, start_sample_site
@@ -91,7 +90,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
 def stored(site: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> tuple[CrawlResult, Path]:
     tmp = tmp_path_factory.mktemp("images-crawl")
     store = tmp / "store"
-    result = crawl(tmp, site, {"NEWSBOT_IMAGES_STORE": str(store), "NEWSBOT_GUANCHA_IMG": site["img"]})
+    result = crawl(tmp, site, {"NEWSBOT_IMAGES_STORE": str(store)})
     assert result.returncode == 0, result.log[-3000:]
     return result, store
 
@@ -135,8 +134,12 @@ def test_failed_pictures_are_counted_logged_once_and_their_articles_kept(stored:
     for url, (article, image) in failed.items():
         assert image["checksum"] is None
         lines = [line for line in result.log.splitlines() if url in line]
-        assert len(lines) == 1, lines
-        assert "WARNING: Image not stored (" in lines[0] and article in lines[0]
+        ours = [line for line in lines if "[newsbot.pipelines.images]" in line]
+        assert len(ours) == 1, lines
+        assert "WARNING: Image not stored (" in ours[0] and article in ours[0]
+        # Scrapy's own lines name the real URL too (the mirror is mapped below them): only
+        # the retry middleware's give-up for the picture that timed out.
+        assert all("Gave up retrying <GET " + url in line for line in lines if line not in ours), lines
     assert f"Image not stored (not_image): {NOT_IMAGE} in https://www.guancha.cn/internation/2022_04_27_636949.shtml" \
         in result.log
     assert f"Image not stored (timeout): {SLOW} in https://www.guancha.cn/industry-science/2022_04_27_636941.shtml" \
@@ -193,7 +196,7 @@ def test_one_picture_in_two_articles_is_stored_once(site: dict[str, str], tmp_pa
                 "title": f"第{number}篇", "published_at": "2022-04-27T10:22:31+08:00",
                 "paragraphs": [f"正文{number}"], "lead_image": {"url": LEAD_636953, "width": 970, "height": 374}}
     store = tmp_path / "store"
-    settings = {"NEWSBOT_IMAGES_STORE": str(store), "NEWSBOT_GUANCHA_IMG": site["img"]}
+    settings = {"NEWSBOT_IMAGES_STORE": str(store), "NEWSBOT_MIRRORS": json.dumps(site["mirrors"])}
     items, stats = run_storage_spider(tmp_path / "one", [article(1), article(2)], settings)
     assert len(items) == 2
     path = items[0]["lead_image"]["path"]
@@ -208,13 +211,6 @@ def test_one_picture_in_two_articles_is_stored_once(site: dict[str, str], tmp_pa
     assert stats["file_status_count/uptodate"] == 1
     assert "file_status_count/downloaded" not in stats
     assert items[0]["lead_image"]["path"] == path
-
-
-def test_the_img_host_is_rewritten_like_the_others() -> None:
-    hosts = Hosts(img="http://127.0.0.1:9004")
-    assert hosts.fetch_url(LEAD_636953) == "http://127.0.0.1:9004/news/2022/04/27/20220427095811212.jpg"
-    assert hosts.real_url("http://127.0.0.1:9004/news/2022/04/27/20220427095811212.jpg") == LEAD_636953
-    assert Hosts().fetch_url(LEAD_636953) == LEAD_636953
 
 
 HEXO_URL = "https://www.guancha.cn/internation/2022_04_27_636953.shtml"

@@ -13,8 +13,6 @@ page (http to https, a tracking query) go on as usual.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
@@ -45,10 +43,6 @@ class RedirectAwayMiddleware:
     def from_crawler(cls, crawler: Crawler) -> "RedirectAwayMiddleware":
         return cls(crawler)
 
-    def _real(self) -> Callable[[str], str]:
-        """The spider's map from a fetched address to the real site's (mirrors), if any."""
-        return getattr(self.crawler.spider, "real_url", None) or (lambda url: url)
-
     def process_response(self, request: Request, response: Response) -> Response:
         meta = request.meta
         if response.status not in REDIRECTS or not any(meta.get(key) for key in WATCHED):
@@ -56,9 +50,8 @@ class RedirectAwayMiddleware:
         location = response.headers.get("Location")
         if not location:
             return response
-        real = self._real()
-        target = real(safe_url_string(response.urljoin(location.decode("latin-1"))))
-        expected = meta.get("newsbot_canonical") or canonical_url(real(request.url))
+        target = safe_url_string(response.urljoin(location.decode("latin-1")))
+        expected = meta.get("newsbot_canonical") or canonical_url(request.url)
         if canonical_url(target) != canonical_url(expected):
             meta[META] = target
             meta["dont_redirect"] = True

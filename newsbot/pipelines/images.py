@@ -7,9 +7,9 @@ downloaded with Scrapy's FilesPipeline and their ``path`` (relative to the store
 as served (a PNG chart stays a PNG, a GIF keeps its frames) once Pillow has checked that
 they are an image.
 
-- The path is ``full/<sha1 of the real URL><ext>``: the same picture in two articles, or
-  in two crawls, is one file, whatever mirror it was fetched from (``NEWSBOT_GUANCHA_IMG``
-  rewrites the download address, as the other hosts are rewritten; the item keeps the real URL).
+- The path is Scrapy's ``full/<sha1 of the URL><ext>``: the same picture in two articles, or
+  in two crawls, is one file, whatever mirror it was fetched from (``NEWSBOT_MIRRORS`` maps
+  downloads below the pipeline, which sees only real URLs).
 - A picture that fails (an HTTP error, a timeout, bytes that are no image) gets path and
   checksum None, is counted in ``newsbot/images/failed/<reason>`` and logged once, with the
   image and the article URL; the article goes on to the next pipelines all the same.
@@ -40,12 +40,10 @@ from scrapy.pipelines.files import FilesPipeline
 from scrapy.pipelines.media import FileInfo, FileInfoOrError, MediaPipeline
 from twisted.internet import defer, error
 from twisted.python.failure import Failure
-
-from newsbot.sites.guancha.hosts import Hosts
+from w3lib.url import safe_url_string
 
 logger = logging.getLogger(__name__)
 STATS = "newsbot/images"
-REAL_URL = "newsbot_image_url"  # request meta: the image's real URL (the request may go to a mirror)
 _TIMEOUTS = (DownloadTimeoutError, TimeoutError, error.TimeoutError, defer.TimeoutError)
 _CONNECTION = (DownloadConnectionRefusedError, CannotResolveHostError, DownloadFailedError, ResponseDataLossError,
                error.ConnectError, error.DNSLookupError, error.ConnectionLost, error.ConnectionDone)
@@ -66,7 +64,6 @@ class ImagesPipeline(FilesPipeline):
 
     def __init__(self, store_uri: str, *, crawler: Crawler) -> None:
         super().__init__(store_uri, crawler=crawler)
-        self.hosts = Hosts.from_settings(crawler.settings)
         # Why each failed download failed, by download URL. media_failed records it and
         # returns: raising would make Scrapy log every failure again as an ERROR with a traceback.
         self.failures: dict[str, str] = {}
@@ -84,16 +81,10 @@ class ImagesPipeline(FilesPipeline):
         article = ItemAdapter(item).get("url") or ""
         return [self._request(url, article) for url in _image_urls(item)]
 
-    def _request(self, real_url: str, article_url: str) -> Request:
+    def _request(self, url: str, article_url: str) -> Request:
         headers = {"Referer": article_url} if article_url else {}
-        return Request(self.hosts.fetch_url(real_url), callback=NO_CALLBACK, headers=headers,
-                       meta={REAL_URL: real_url})
-
-    def file_path(self, request: Request, response: Response | None = None,
-                  info: MediaPipeline.SpiderInfo | None = None, *, item: Any = None) -> str:
-        """Scrapy's ``full/<sha1(url)><ext>``, of the real URL rather than the mirror's."""
-        real = request.meta.get(REAL_URL) or request.url
-        return super().file_path(request.replace(url=real), response, info, item=item)
+        # Pictures are often on other hosts (CDNs) than the spider's allowed_domains.
+        return Request(url, callback=NO_CALLBACK, headers=headers, meta={"allow_offsite": True})
 
     async def media_downloaded(self, response: Response, request: Request, info: MediaPipeline.SpiderInfo,
                                *, item: Any = None) -> FileInfo:
@@ -117,7 +108,7 @@ class ImagesPipeline(FilesPipeline):
                 self.crawler.stats.inc_value(f"{STATS}/stored")
                 continue
             image["path"] = image["checksum"] = None
-            reason = self.failures.get(self.hosts.fetch_url(image["url"]), "error") if ok else _reason(value)
+            reason = self.failures.get(safe_url_string(image["url"]), "error") if ok else _reason(value)
             self.crawler.stats.inc_value(f"{STATS}/failed")
             self.crawler.stats.inc_value(f"{STATS}/failed/{reason}")
             logger.warning("Image not stored (%s): %s in %s", reason, image["url"], article)

@@ -43,7 +43,7 @@ from newsbot.sites.guancha import lists
 from newsbot.sites.guancha.article import FIELD_SELECTORS, extract_article
 from newsbot.sites.guancha.context import PageContext
 from newsbot.sites.guancha.fengwen import POST_SELECTORS, extract_post
-from newsbot.sites.guancha.hosts import REAL, Hosts, full_text_url, host_key, is_article
+from newsbot.sites.guancha.hosts import REAL, full_text_url, host_key, is_article
 from newsbot.sites.guancha.pages import is_list_page, pager, redirect_target
 from newsbot.sites.listing import ListEntry
 from newsbot.times import crawl_now
@@ -70,6 +70,8 @@ def _csv(value: str | Iterable[str] | None) -> list[str]:
 
 class GuanchaSpider(scrapy.Spider):
     name = "guancha"
+    # Offsite requests (a list linking elsewhere) are dropped by Scrapy's offsite filter.
+    allowed_domains = ["guancha.cn"]
 
     def __init__(
         self,
@@ -105,21 +107,12 @@ class GuanchaSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "GuanchaSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.hosts = Hosts(
-            www=settings.get("NEWSBOT_GUANCHA_WWW", REAL["www"]).rstrip("/"),
-            user=settings.get("NEWSBOT_GUANCHA_USER", REAL["user"]).rstrip("/"),
-            app=settings.get("NEWSBOT_GUANCHA_APP", REAL["app"]).rstrip("/"),
-        )
         spider.group = settings.get("NEWSBOT_CATEGORY_GROUP", "新媒体")
         spider.now = crawl_now(settings.get("NEWSBOT_NOW"))
         if spider.max_pages is None:
             spider.max_pages = settings.getint("NEWSBOT_MAX_PAGES", 10)
         spider.per_list = settings.getint("NEWSBOT_ARTICLES_PER_LIST", 0)
         return spider
-
-    def real_url(self, fetched_url: str) -> str:
-        """The real site's address of a downloaded URL (read by the redirect check)."""
-        return self.hosts.real_url(fetched_url)
 
     def _signal(self, signal: object, **kwargs: Any) -> None:
         self.crawler.signals.send_catch_log(signal, **kwargs)
@@ -185,7 +178,7 @@ class GuanchaSpider(scrapy.Spider):
         # The member-list API answers only requests that come from the 风闻 site.
         headers = {"Referer": REAL["user"]} if kind == "members" else None
         return Request(
-            self.hosts.fetch_url(real_url),
+            real_url,
             callback=self.parse_list,
             errback=self.list_failed,
             cb_kwargs={"kind": kind, "real_url": real_url, **cb_kwargs},
@@ -289,7 +282,7 @@ class GuanchaSpider(scrapy.Spider):
         stats = self.crawler.stats
         channel = lists.CHANNELS[key or LIST_CHANNEL[kind]]
         first = response.request is None or response.request.cb_kwargs.get("page", 1) == 1
-        self._signal(signals.list_parsed, kind=kind, channel=channel, url=self.real_url(response.url),
+        self._signal(signals.list_parsed, kind=kind, channel=channel, url=response.url,
                      links=len(entries), first=first)
         if not entries:
             self.logger.warning("list page %s has no article links", response.url)
@@ -315,7 +308,7 @@ class GuanchaSpider(scrapy.Spider):
         # A www article's plain page first; a 风闻 post's whole text is its page=0.
         real = full_text_url(canonical) if post else canonical
         return Request(
-            self.hosts.fetch_url(real),
+            real,
             callback=self.parse_post if post else self.parse_article,
             errback=self.article_failed,
             cb_kwargs={"canonical": canonical, "listing": entry},
@@ -326,7 +319,7 @@ class GuanchaSpider(scrapy.Spider):
               saved: list[Saved], pages: list[str]) -> Request:
         """A request for more of an article whose first page(s) are ``saved``."""
         return Request(
-            self.hosts.fetch_url(real_url),
+            real_url,
             callback=callback,
             errback=errback,
             cb_kwargs={"canonical": canonical, "listing": listing, "saved": saved, "pages": pages},
@@ -336,13 +329,13 @@ class GuanchaSpider(scrapy.Spider):
     def _context(self, fetched: str, canonical: str, listing: ListEntry) -> PageContext:
         known = self.listings.pop(canonical, None)
         merged = known.merged(listing, lists.CHANNEL_ORDER) if known else listing
-        return PageContext(canonical, self.real_url(fetched), self.now, self.group, merged)
+        return PageContext(canonical, fetched, self.now, self.group, merged)
 
     def parse_article(self, response: Response, canonical: str, listing: ListEntry) -> Iterator[Any]:
         page = self._page(response, canonical, listing)
         if page is None:
             return
-        real = self.real_url(response.url)
+        real = response.url
         target = redirect_target(page, real)
         if target:
             yield from self._stub(real, target, canonical, listing)
@@ -379,7 +372,7 @@ class GuanchaSpider(scrapy.Spider):
     def _full_text_missing(self, url: str, reason: str, kw: dict[str, Any]) -> Iterator[Any]:
         self.crawler.stats.inc_value("newsbot/fetch/full_text_missing")
         self.logger.warning("%s: the full-text page %s failed (%s); reading the article page by page",
-                            kw["canonical"], self.real_url(url), reason)
+                            kw["canonical"], url, reason)
         if kw["pages"]:
             yield self._more(kw["pages"][0], self.parse_more_page, self.more_page_failed, kw["canonical"],
                              kw["listing"], kw["saved"], kw["pages"][1:])
@@ -407,7 +400,7 @@ class GuanchaSpider(scrapy.Spider):
         """Keep what was fetched of an article when the rest of it cannot be had."""
         self.crawler.stats.inc_value("newsbot/articles/partial")
         self.logger.warning("%s: %s failed (%s); storing the %d page(s) fetched", kw["canonical"],
-                            self.real_url(url), reason, len(kw["saved"]))
+                            url, reason, len(kw["saved"]))
         yield from self._extracted(kw["saved"], kw["canonical"], kw["listing"])
 
     def _extracted(self, saved: list[Saved], canonical: str, listing: ListEntry,
@@ -434,7 +427,7 @@ class GuanchaSpider(scrapy.Spider):
         """Fill what the site rules missed from the generic extractor, and report the page."""
         url, body, encoding = page
         missing = [name for name in EXTRACTED if not getattr(item, name)]
-        filled = complete(item, body, self.real_url(url), encoding, missing)
+        filled = complete(item, body, url, encoding, missing)
         if missing:
             self.crawler.stats.inc_value(f"newsbot/extraction/site_missed/{kind}")
             self.logger.warning("%s: the %s rules found no %s (looked for %s)%s", canonical, kind, ", ".join(missing),
@@ -490,7 +483,7 @@ class GuanchaSpider(scrapy.Spider):
         if target:
             self.crawler.stats.inc_value("newsbot/fetch/failed/redirected_away")
             self.logger.error("%s was redirected away to %s: the article is missing (removed, or the site changed)",
-                              self.real_url(request.url), target)
+                              request.url, target)
             self._signal(signals.article_done, channel=listing.channel, url=canonical, outcome="redirected_away",
                          detail=target)
             return
@@ -502,13 +495,13 @@ class GuanchaSpider(scrapy.Spider):
         target = redirected_away(failure)
         ended = (failure.check(HttpError) and failure.value.response.status == 404) or target
         if ended and page > 1:
-            self.logger.info("%s: no such list page, the list ends before it", self.real_url(request.url))
+            self.logger.info("%s: no such list page, the list ends before it", request.url)
             self.crawler.stats.inc_value("newsbot/lists/ended")
         elif target:
             self.crawler.stats.inc_value("newsbot/fetch/failed/redirected_away")
             self.logger.error("list page %s was redirected away to %s: the list is gone or moved",
-                              self.real_url(request.url), target)
-            self._list_missed(request.cb_kwargs["kind"], self.real_url(request.url), request.cb_kwargs)
+                              request.url, target)
+            self._list_missed(request.cb_kwargs["kind"], request.url, request.cb_kwargs)
         else:
             self.logger.error("%s list page failed: %s", request.url, failure.getErrorMessage())
             self.crawler.stats.inc_value(f"newsbot/fetch/failed/{_reason(failure)}")
@@ -530,7 +523,7 @@ class GuanchaSpider(scrapy.Spider):
     def _check_challenge_bytes(self, url: str, body: bytes) -> None:
         if is_challenge(body):
             self.crawler.stats.inc_value("newsbot/health/challenge_pages")
-            self._signal(signals.challenge_seen, url=self.real_url(url))
+            self._signal(signals.challenge_seen, url=url)
 
 
 def _further_page(response: Response) -> tuple[etree._Element | None, str | None]:
