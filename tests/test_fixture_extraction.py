@@ -16,9 +16,9 @@ from scrapy.http import HtmlResponse
 from newsbot.dom import parse_response
 from newsbot.middlewares.encoding import best_encoding
 from newsbot.sites.guancha.article import extract_article
-from newsbot.sites.guancha.context import PageContext
+from newsbot.sites.page import PageContext
 from newsbot.sites.guancha.fengwen import extract_post
-from newsbot.sites.guancha.hosts import host_key
+from newsbot.sites.guancha.urls import host_key
 from tests.crawl import PINNED_NOW
 from tests.expected_items import PAGE_FIELDS, all_text, expected_articles
 
