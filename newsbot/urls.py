@@ -45,6 +45,15 @@ def canonical_url(url: str) -> str:
     site = site_for_url(url)
     if site is not None:
         return site.canonical_url(url)
+    return generic_canonical_url(url)
+
+
+def generic_canonical_url(url: str) -> str:
+    """The rule for a URL of no site (a site may use it for its pages that are no article).
+
+    >>> generic_canonical_url("https://user:pw@Example.org:443/a?b=2&a=1&a=0&gclid=x#f")
+    'https://example.org/a?a=0&a=1&b=2'
+    """
     return strip_url(without_tracking(canonicalize_url(url.strip())))
 
 
