@@ -6,13 +6,14 @@ import re
 import sys
 import types
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from newsbot.dom import parse_html
 from newsbot.hexo import article_id
+from newsbot.items import Article
 from newsbot.sites import registry
 from newsbot.sites.page import PageContext
 from newsbot.sites.site import Site
@@ -42,7 +43,7 @@ def test_guancha_declares_itself() -> None:
     assert site.article_hosts == frozenset({"guancha.cn", "www.guancha.cn", "m.guancha.cn", "user.guancha.cn",
                                             "m.user.guancha.cn"})
     assert site.channel_order == ("头条", "评论&研究", "要闻", "风闻", "热点", "滚动", "时评", "栏目", "专栏")
-    assert [s.name for s in registry.all_sites()][0] == "guancha"
+    assert registry.all_sites()[0] is site
     with pytest.raises(KeyError):
         registry.get("no-such-site")
 
@@ -69,7 +70,7 @@ def test_a_declaration_that_contradicts_itself_is_refused() -> None:
     with pytest.raises(ValueError, match="hold no articles"):
         Site(name="x", source_name="X", language="en", timezone="UTC", hosts=frozenset({"x.example", "img.x.example"}),
              article_hosts=frozenset({"x.example"}), canonical_url=str.strip, is_article=bool,
-             extractors={"img.x.example": lambda page, ctx: None})
+             extractors={"img.x.example": lambda page, ctx: Article()})
 
 
 @pytest.mark.parametrize(("url", "expected"), [
@@ -136,7 +137,7 @@ def example() -> Iterator[types.ModuleType]:
     module = types.ModuleType("examplenews_site")
     sys.modules[module.__name__] = module
     try:
-        exec(compile(_readme_example(), str(README), "exec"), module.__dict__)
+        exec(compile(_readme_example(), str(README), "exec"), module.__dict__)  # noqa: S102 (our own README)
         registry.register(module.SITE)
         try:
             yield module
@@ -158,7 +159,7 @@ def test_the_readme_example_site(example: types.ModuleType) -> None:
 
     canonical = canonical_url(url)
     page = parse_html("<html><body><h1 class='headline'> Rain  in\n Spain </h1><p>It rains.</p></body></html>")
-    ctx = PageContext(canonical, url, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    ctx = PageContext(canonical, url, datetime(2026, 1, 1, tzinfo=UTC))
     item = example.SITE.extractor_for(canonical)(page, ctx)
     assert (item.url, item.fetched_url, item.title) == ("https://example.news/story/42", url, "Rain in Spain")
     assert (item.site, item.source_name, item.language) == ("example", "Example News", "en")
