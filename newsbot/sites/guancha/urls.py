@@ -125,8 +125,8 @@ def article_id(url: str) -> str | None:
 def canonical_url(url: str) -> str:
     """The one URL of the page at ``url``: ``https``, the ``www`` or ``user`` host for
     their mobile twins, the plain ``.shtml`` for every page of an article, ``?id=N`` alone
-    for a post, no fragment and no tracking parameters; the path percent-encoded with
-    upper-case escapes (see :mod:`newsbot.urls`).
+    for a post, no fragment and no tracking parameters; path and query percent-encoded
+    with upper-case escapes (see :mod:`newsbot.urls`), the query in its own order.
 
     >>> canonical_url("http://m.guancha.cn/internation/2022_04_26_636893_s.shtml?s=fwzxfbt#comment")
     'https://www.guancha.cn/internation/2022_04_26_636893.shtml'
@@ -135,14 +135,15 @@ def canonical_url(url: str) -> str:
     >>> canonical_url("http://guancha.cn/api/redian.htm?page=2&s=x&utm_source=wx"), canonical_url("http://stat.guancha.cn:8080/pv?a=1#x")
     ('https://www.guancha.cn/api/redian.htm?page=2', 'https://stat.guancha.cn/pv?a=1')
     """
-    key, parts = _split(safe_url_string(url.strip()))
-    path = _ESCAPE.sub(lambda escape: escape.group(0).upper(), parts.path)
+    safe = safe_url_string(url.strip())
+    key, parts = _split(safe)
+    path, query = (_ESCAPE.sub(lambda escape: escape.group(0).upper(), part) for part in (parts.path, parts.query))
     if key == "www" and (match := _ARTICLE_PATH.match(path)):
         return f"{REAL['www']}{match['stem']}.shtml"
-    if key == "user" and (post := post_id(parts.geturl())):
+    if key == "user" and (post := post_id(safe)):
         return post_url(post)
     origin = REAL[key] if key else f"https://{(parts.hostname or '').rstrip('.')}"
-    return without_tracking(f"{origin}{path or '/'}{'?' if parts.query else ''}{parts.query}", also=_TRACKING)
+    return without_tracking(f"{origin}{path or '/'}{'?' if query else ''}{query}", also=_TRACKING)
 
 
 def full_text_url(canonical: str) -> str:
