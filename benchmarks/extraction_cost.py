@@ -77,7 +77,7 @@ class Page:
 
 
 def pages() -> list[Page]:
-    from newsbot.sites.guancha.hosts import is_article
+    from newsbot.sites.guancha.urls import is_article
 
     out, seen = [], set()
     for path in sorted(SAMPLE_WWW.glob("*/*.shtml")):
@@ -106,7 +106,7 @@ def newsbot_extractor() -> Callable[[Page], int]:
 
     from newsbot.dom import parse_response
     from newsbot.sites.guancha.article import extract_article
-    from newsbot.sites.guancha.context import PageContext
+    from newsbot.sites.page import PageContext
     from newsbot.times import crawl_now
 
     now = crawl_now(NOW)

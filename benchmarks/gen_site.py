@@ -274,7 +274,7 @@ def check(out: Path) -> None:
     from newsbot.dom import parse_response
     from newsbot.sites.guancha import lists
     from newsbot.sites.guancha.article import extract_article
-    from newsbot.sites.guancha.context import PageContext
+    from newsbot.sites.page import PageContext
     from newsbot.times import crawl_now
 
     body = (out / "www" / "GuanChaZheTouTiao" / "list_1.shtml").read_bytes()

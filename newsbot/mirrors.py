@@ -17,6 +17,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
+from weakref import WeakSet
 
 from scrapy import Request
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
@@ -26,6 +27,7 @@ from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler, load_object
 
 logger = logging.getLogger(__name__)
+_announced: WeakSet[Crawler] = WeakSet()
 
 
 class MirrorError(ValueError):
@@ -95,6 +97,17 @@ class Mirrors:
         return urlunsplit((*origin, parts.path, parts.query, parts.fragment))
 
 
+    def unmirror_text(self, text: str) -> str:
+        """``text`` with every mirror origin in it replaced by its real origin (error messages).
+
+        >>> Mirrors({"https://a.example": "http://127.0.0.1:1"}).unmirror_text("Getting http://127.0.0.1:1/x took long")
+        'Getting https://a.example/x took long'
+        """
+        for real, mirror in self._mirror.items():
+            text = text.replace(urlunsplit((*mirror, "", "", "")), urlunsplit((*real, "", "", "")))
+        return text
+
+
 class MirrorDownloadHandler(BaseDownloadHandler):
     """The http(s) download handler: Scrapy's own, fed the mirror's address where one is set."""
 
@@ -112,14 +125,20 @@ class MirrorDownloadHandler(BaseDownloadHandler):
             if path not in built:
                 built[path] = build_from_crawler(load_object(path), crawler)
             self._inner[scheme] = built[path]
-        if self.mirrors:
+        if self.mirrors and crawler not in _announced:  # Scrapy builds one handler per scheme
+            _announced.add(crawler)
             logger.info("fetching from mirrors: %s", self.mirrors)
 
     async def download_request(self, request: Request) -> Response:
         target = self.mirrors.to_mirror(request.url)
         if target is None:
             return await self._inner[urlsplit(request.url).scheme].download_request(request)
-        response = await self._inner[urlsplit(target).scheme].download_request(request.replace(url=target))
+        try:
+            response = await self._inner[urlsplit(target).scheme].download_request(request.replace(url=target))
+        except Exception as error:
+            # Timeouts and connection errors name the address they tried: name the real one.
+            error.args = tuple(self.mirrors.unmirror_text(arg) if isinstance(arg, str) else arg for arg in error.args)
+            raise
         headers = response.headers.copy()
         location = headers.get("Location")
         if location:

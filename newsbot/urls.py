@@ -1,9 +1,11 @@
 """Canonical article URLs: every address of one article maps to one string.
 
 The canonical URL is the ``url`` field of an Article and the key in MongoDB and in the
-dedupe/incremental state.
+dedupe/incremental state. A registered site gives its own rule (``Site.canonical_url``);
+any other URL gets w3lib's ``canonicalize_url`` (sorted query, percent-encoded UTF-8 path
+and query, no fragment) without tracking parameters, credentials or the default port.
 
-Paths are percent-encoded (UTF-8, upper-case hex): a 2026 path such as ``/GuoJi·ZhanLue/…``
+Paths are percent-encoded (UTF-8, upper-case hex): a path such as ``/GuoJi·ZhanLue/…``
 reaches the crawl both raw (an ``href`` in a list) and encoded (``%C2%B7``: Scrapy passes
 every request URL through ``w3lib.url.safe_url_string``, so ``response.url`` is encoded).
 The encoded form is the one both can be turned into without guessing, it is what the
@@ -11,18 +13,19 @@ downloader really asks for, and it is plain ASCII, as RFC 3986 wants a URI to be
 """
 from __future__ import annotations
 
-import re
-from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlsplit
 
-from w3lib.url import safe_url_string
+from scrapy.utils.url import strip_url
+from w3lib.url import canonicalize_url, url_query_cleaner
 
-_GUANCHA_HOSTS = {"guancha.cn", "www.guancha.cn", "m.guancha.cn"}
-_USER_HOSTS = {"user.guancha.cn", "m.user.guancha.cn"}
-# /<section or columnist>/YYYY_MM_DD_<id>[_s|_<page>].shtml
-_WWW_ARTICLE = re.compile(r"^(/[^/]+/\d{4}_\d{2}_\d{2}_\d+)(?:_s|_\d+)?\.shtml$")
-_TRACKING_PREFIXES = ("utm_",)
-_TRACKING_PARAMS = {"s", "spm", "from", "share_token", "fbclid", "gclid"}
-_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+from newsbot.sites.registry import site_for_url
+
+TRACKING_PREFIXES = ("utm_",)
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
+    "spm", "from", "share_token",
+})
 
 
 def canonical_url(url: str) -> str:
@@ -36,39 +39,33 @@ def canonical_url(url: str) -> str:
     'https://www.guancha.cn/GuoJi%C2%B7ZhanLue/2026_10_03_903114.shtml'
     >>> canonical_url("https://www.guancha.cn/GuoJi%c2%b7ZhanLue/2026_10_03_903114.shtml")
     'https://www.guancha.cn/GuoJi%C2%B7ZhanLue/2026_10_03_903114.shtml'
+    >>> canonical_url("HTTP://News.Example.org:80/a/b.html?utm_source=x&p=2&fbclid=y&id=9#top")
+    'http://news.example.org/a/b.html?id=9&p=2'
     """
-    parts = urlsplit(safe_url_string(url.strip()))
-    parts = parts._replace(path=_ESCAPE.sub(lambda escape: escape.group(0).upper(), parts.path))
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
-    if host in _GUANCHA_HOSTS:
-        match = _WWW_ARTICLE.match(parts.path)
-        if match:  # an article: every page, the _s variant and any query are one
-            return urlunsplit(("https", "www.guancha.cn", match.group(1) + ".shtml", "", ""))
-        return urlunsplit(("https", "www.guancha.cn", parts.path or "/",
-                           _strip_tracking(parts.query), ""))
-    if host in _USER_HOSTS and parts.path.rstrip("/") == "/main/content":
-        post_id = dict(parse_qsl(parts.query)).get("id", "")
-        query = urlencode({"id": post_id}) if post_id else ""
-        return urlunsplit(("https", "user.guancha.cn", "/main/content", query, ""))
-    if host.endswith(".guancha.cn"):
-        scheme = "https"
-    return urlunsplit((scheme, _netloc(parts, host, scheme), parts.path or "/",
-                       _strip_tracking(parts.query), ""))
+    site = site_for_url(url)
+    if site is not None:
+        return site.canonical_url(url)
+    return generic_canonical_url(url)
 
 
-def _netloc(parts: SplitResult, host: str, scheme: str) -> str:
-    port = parts.port
-    default = {"http": 80, "https": 443}.get(scheme)
-    if port is None or port == default:
-        return host
-    return f"{host}:{port}"
+def generic_canonical_url(url: str) -> str:
+    """The rule for a URL of no site (a site may use it for its pages that are no article).
+
+    >>> generic_canonical_url("https://user:pw@Example.org:443/a?b=2&a=1&a=0&gclid=x#f")
+    'https://example.org/a?a=0&a=1&b=2'
+    """
+    return strip_url(without_tracking(canonicalize_url(url.strip())))
 
 
-def _strip_tracking(query: str) -> str:
-    pairs = [
-        (key, value)
-        for key, value in parse_qsl(query, keep_blank_values=True)
-        if key not in _TRACKING_PARAMS and not key.startswith(_TRACKING_PREFIXES)
-    ]
-    return urlencode(pairs)
+def without_tracking(url: str, also: Iterable[str] = ()) -> str:
+    """``url`` without its tracking parameters (``TRACKING_PARAMS``, ``utm_*`` and the
+    names in ``also``) or its fragment; the other parameters keep their order and spelling.
+
+    >>> without_tracking("https://example.org/list?page=2&utm_medium=wx&s=abc&page=3#x", also=["s"])
+    'https://example.org/list?page=2&page=3'
+    """
+    names = TRACKING_PARAMS.union(also)
+    query = urlsplit(url).query
+    tracking = [key for key, _ in parse_qsl(query, keep_blank_values=True)
+                if key in names or key.startswith(TRACKING_PREFIXES)]
+    return url_query_cleaner(url, tracking, remove=True, unique=False)

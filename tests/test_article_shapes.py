@@ -16,8 +16,8 @@ from scrapy.http import HtmlResponse
 
 from newsbot.dom import parse_html, parse_response
 from newsbot.sites.guancha.article import extract_article, fengwen_redirect
-from newsbot.sites.guancha.context import PageContext
 from newsbot.sites.guancha.pages import Pager, pager, redirect_target
+from newsbot.sites.page import PageContext
 from tests.crawl import PINNED_NOW
 
 WWW = Path(__file__).resolve().parent / "sites" / "guancha" / "www"

@@ -15,10 +15,9 @@ from scrapy.http import HtmlResponse
 
 from newsbot.dom import parse_response
 from newsbot.middlewares.encoding import best_encoding
-from newsbot.sites.guancha.article import extract_article
-from newsbot.sites.guancha.context import PageContext
-from newsbot.sites.guancha.fengwen import extract_post
-from newsbot.sites.guancha.hosts import host_key
+from newsbot.sites.guancha.urls import host_key
+from newsbot.sites.page import PageContext
+from newsbot.sites.registry import get
 from tests.crawl import PINNED_NOW
 from tests.expected_items import PAGE_FIELDS, all_text, expected_articles
 
@@ -37,7 +36,7 @@ def extract(expected: dict) -> dict:
     body = path.read_bytes()
     response = HtmlResponse(url=fetched, body=body, encoding=best_encoding(body, "utf-8"))
     ctx = PageContext(expected["url"], fetched, datetime.fromisoformat(PINNED_NOW))
-    parse = extract_post if host_key(fetched) == "user" else extract_article
+    parse = get("guancha").extractor_for(expected["url"])
     return ItemAdapter(parse(parse_response(response), ctx)).asdict()
 
 

@@ -14,9 +14,9 @@ from scrapy.http import HtmlResponse
 
 from newsbot.dom import parse_html, parse_response
 from newsbot.sites.guancha.article import extract_article
-from newsbot.sites.guancha.context import PageContext
 from newsbot.sites.guancha.lists import home_columns
 from newsbot.sites.guancha.pages import Pager, pager, redirect_target
+from newsbot.sites.page import PageContext
 from tests.shared_data import shared_file
 
 NOW = datetime(2019, 9, 10, tzinfo=timezone.utc)

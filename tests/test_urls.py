@@ -90,3 +90,8 @@ def test_a_middle_dot_in_a_list_path_is_encoded_too() -> None:
 def test_an_encoded_slash_stays_encoded() -> None:
     # decoding %2F would turn one path segment into two: another resource
     assert canonical_url("https://example.com/a%2fb/c") == "https://example.com/a%2Fb/c"
+
+
+def test_a_guancha_query_keeps_its_order_with_upper_case_escapes() -> None:
+    assert (canonical_url("http://m.guancha.cn/search?q=%e4%b8%ad&s=x&page=2")
+            == "https://www.guancha.cn/search?q=%E4%B8%AD&page=2")

@@ -19,20 +19,19 @@ import os
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from itemadapter import ItemAdapter
 
 from newsbot.files import write_atomically, write_if_changed
 from newsbot.hexo.post import render_post
+from newsbot.sites.registry import site_for_url
 from newsbot.times import aware
 
 logger = logging.getLogger(__name__)
 
 MANIFEST = ".newsbot-hexo.jsonl"
-_GUANCHA_ARTICLE = re.compile(r"/\d{4}_\d{2}_\d{2}_(\d{1,20})(?:_s|_\d+)?\.shtml$")
-_FENGWEN_HOSTS = {"user.guancha.cn", "m.user.guancha.cn"}
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_SAFE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
 def url_hash(url: str, length: int = 10) -> str:
@@ -41,7 +40,8 @@ def url_hash(url: str, length: int = 10) -> str:
 
 
 def article_id(url: str, site: str | None = None) -> str:
-    """``guancha-<id>``, ``fengwen-<id>``, else ``<site>-<url hash>``.
+    """The id its site gives the URL (``Site.article_id``: ``guancha-<id>``,
+    ``fengwen-<id>``), else ``<site>-<url hash>``.
 
     >>> article_id("https://www.guancha.cn/internation/2022_04_27_636953.shtml")
     'guancha-636953'
@@ -50,14 +50,10 @@ def article_id(url: str, site: str | None = None) -> str:
     >>> article_id("https://example.com/a/../b?x=1", site="Example News")
     'example-news-410044f4d3'
     """
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    if host == "guancha.cn" or host.endswith(".guancha.cn"):
-        post = parse_qs(parts.query).get("id", [""])[0]
-        if host in _FENGWEN_HOSTS and post.isdigit() and len(post) <= 20:
-            return f"fengwen-{post}"
-        if match := _GUANCHA_ARTICLE.search(parts.path):
-            return f"guancha-{match[1]}"
+    owner = site_for_url(url)
+    own = owner.article_id(url) if owner is not None else None
+    if own and _SAFE_ID.fullmatch(own):  # a site's id too must be a safe file name
+        return own
     prefix = _NOT_SLUG.sub("-", (site or "").lower()).strip("-")[:24].strip("-") or "post"
     return f"{prefix}-{url_hash(url)}"
 

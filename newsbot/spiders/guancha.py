@@ -41,11 +41,11 @@ from newsbot.pipelines.clean import REQUIRED
 from newsbot.sites.fallback import complete
 from newsbot.sites.guancha import lists
 from newsbot.sites.guancha.article import FIELD_SELECTORS, extract_article
-from newsbot.sites.guancha.context import PageContext
 from newsbot.sites.guancha.fengwen import POST_SELECTORS, extract_post
-from newsbot.sites.guancha.hosts import REAL, full_text_url, host_key, is_article
 from newsbot.sites.guancha.pages import is_list_page, pager, redirect_target
+from newsbot.sites.guancha.urls import REAL, full_text_url, host_key, is_article
 from newsbot.sites.listing import ListEntry
+from newsbot.sites.page import PageContext
 from newsbot.times import crawl_now
 from newsbot.urls import canonical_url
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 
 from newsbot.dom import first, select, text, texts
 from newsbot.items import Article
 from newsbot.loaders import ArticleLoader
-from newsbot.sites.guancha.body import Body, extract_body, joined
-from newsbot.sites.guancha.context import SOURCE_NAME, PageContext, add_body, load_summary, start_loader
+from newsbot.sites.guancha.body import extract_body
 from newsbot.sites.guancha.pages import BODY, redirect_target
+from newsbot.sites.guancha.urls import REAL, post_id
+from newsbot.sites.page import Body, PageContext, add_body, joined, load_summary, start_loader
 from newsbot.text import normalise_ws
+
+SOURCE_NAME = "观察者网"
 
 # 【文/…】, and since about 2022 also （文/…） in full-width (or ASCII) parentheses
 BYLINE = re.compile(r"^(?:【文\s*/\s*(?P<square>[^】]+)】|[（(]文\s*/\s*(?P<round>[^）)]+)[）)])")
@@ -88,14 +90,8 @@ def first_datetime(values: list[str]) -> str | None:
 def fengwen_redirect(page: etree._Element) -> str | None:
     """The 风闻 post id when the page is only a script redirect stub to one (see
     :func:`newsbot.sites.guancha.pages.redirect_target`, which also gives other targets)."""
-    target = redirect_target(page, "https://www.guancha.cn/")
-    if target is None:
-        return None
-    parts = urlsplit(target)
-    if (parts.hostname or "").lower() != "user.guancha.cn" or parts.path.rstrip("/") != "/main/content":
-        return None
-    post_id = dict(parse_qsl(parts.query)).get("id", "")
-    return post_id if post_id.isdigit() else None
+    target = redirect_target(page, f"{REAL['www']}/")
+    return post_id(target) if target is not None else None
 
 
 def main_of(page: etree._Element) -> etree._Element | None:

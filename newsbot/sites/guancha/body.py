@@ -8,15 +8,14 @@ and in the blog post. The pager of a multi-page article (下一页, 余下全文
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from urllib.parse import urljoin
 
 from lxml import etree
 
-from newsbot.html_clean import clean_fragment, image_src, inner_html, remove_keeping_tail
+from newsbot.html_clean import clean_fragment, inner_html, remove_keeping_tail
 from newsbot.items import Image
-from newsbot.text import normalise_optional, normalise_ws
+from newsbot.loaders import ArticleLoader
+from newsbot.sites.page import Body, PageContext, add_body, image_of, load_summary
+from newsbot.text import normalise_ws
 
 NOT_CONTENT = ("div.content-bottom-ad", "div.gc-comment", "div.share", "ul.hot-list", "div.img-special",
                "#select_page", ".module-page")
@@ -24,64 +23,9 @@ NOT_CONTENT = ("div.content-bottom-ad", "div.gc-comment", "div.share", "ul.hot-l
 PAGER_ONLY = re.compile(r"^[\d\s]*(?:(?:上一页|下一页|余下全文|尾页|首页)[\d\s]*)+$")
 
 
-@dataclass
-class Body:
-    paragraphs: list[str] = field(default_factory=list)
-    images: list[Image] = field(default_factory=list)
-    html: str = ""
-
-    def then(self, more: Body) -> Body:
-        """This body followed by ``more`` (the next page of the article): paragraphs
-        concatenated, ``more``'s image indexes moved past this body's paragraphs.
-
-        >>> one = Body(["甲"], [Image("a.jpg", index=1)], "<p>甲</p>")
-        >>> two = one.then(Body(["乙", "丙"], [Image("b.jpg", index=1)], "<p>乙</p>"))
-        >>> two.paragraphs, [image.index for image in two.images], two.html
-        (['甲', '乙', '丙'], [1, 2], '<p>甲</p>\\n<p>乙</p>')
-        """
-        offset = len(self.paragraphs)
-        return Body(
-            paragraphs=self.paragraphs + more.paragraphs,
-            images=self.images + [replace(image, index=image.index + offset) for image in more.images],
-            html="\n".join(part for part in (self.html, more.html) if part),
-        )
-
-
-def joined(bodies: Iterable[Body]) -> Body:
-    """The bodies of an article's pages, in page order, as one body."""
-    whole = Body()
-    for body in bodies:
-        whole = whole.then(body)
-    return whole
-
-
-def pixels(value: str | None) -> int | None:
-    """An HTML width/height attribute as an int: ``"970px"`` and ``"970"`` are 970.
-
-    >>> pixels("970px"), pixels(" 530 "), pixels("50%"), pixels(None)
-    (970, 530, None, None)
-    """
-    value = (value or "").strip().lower().removesuffix("px")
-    return int(value) if value.isdigit() else None
-
-
 def _centred(p: etree._Element) -> bool:
     style = (p.get("style") or "").replace(" ", "").lower()
     return (p.get("align") or "").lower() == "center" or "text-align:center" in style
-
-
-def image_of(img: etree._Element, base_url: str, index: int = 0) -> Image | None:
-    """The Image an ``<img>`` shows (its URL made absolute), or None when it has no address."""
-    src = image_src(img)
-    if not src:
-        return None
-    return Image(
-        url=urljoin(base_url, src),
-        alt=normalise_optional(img.get("alt")),
-        width=pixels(img.get("width")),
-        height=pixels(img.get("height")),
-        index=index,
-    )
 
 
 def extract_body(element: etree._Element | None, base_url: str) -> Body:
@@ -131,3 +75,12 @@ def _has_p_ancestor(node: etree._Element, root: etree._Element) -> bool:
             return True
         parent = parent.getparent()
     return False
+
+
+def load_body(loader: ArticleLoader, page: etree._Element, element: etree._Element | None, ctx: PageContext) -> Body:
+    """Paragraphs, images and cleaned HTML of the body ``element`` (None: no body found),
+    plus the page's meta description as the summary of last resort."""
+    load_summary(loader, page)
+    body = extract_body(element, ctx.canonical)
+    add_body(loader, body)
+    return body

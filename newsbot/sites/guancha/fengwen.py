@@ -6,10 +6,12 @@ from lxml import etree
 from newsbot.dom import first, select, text, texts
 from newsbot.items import Article
 from newsbot.loaders import ArticleLoader
-from newsbot.sites.guancha.context import FENGWEN_SOURCE, PageContext, load_body, start_loader
+from newsbot.sites.guancha.body import load_body
+from newsbot.sites.page import PageContext, start_loader
 from newsbot.text import normalise_ws
 from newsbot.times import relative_iso
 
+FENGWEN_SOURCE = "风闻社区"
 
 POST_SELECTORS = {
     "title": "div.article-content h1 (or the list's title)",

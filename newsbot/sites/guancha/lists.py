@@ -21,9 +21,9 @@ from parsel import Selector
 from w3lib.url import safe_url_string
 
 from newsbot.items import Image
-from newsbot.sites.guancha.body import image_of
-from newsbot.sites.guancha.hosts import REAL, is_article
+from newsbot.sites.guancha.urls import REAL, is_article, post_url
 from newsbot.sites.listing import ListEntry
+from newsbot.sites.page import image_of
 from newsbot.text import normalise_optional, normalise_ws
 from newsbot.times import beijing_iso, relative_iso
 
@@ -210,7 +210,7 @@ def member_posts(text: str, now: datetime) -> list[ListEntry]:
     for item in data.get("items") or []:
         if not isinstance(item, dict) or not item.get("id"):
             continue
-        links.append((f"{REAL['user']}/main/content?id={item['id']}", ListEntry(
+        links.append((post_url(item["id"]), ListEntry(
             url="", channel=CHANNELS["fengwen-user"],
             title=normalise_optional(item.get("title")),
             summary=normalise_optional(item.get("summary")),

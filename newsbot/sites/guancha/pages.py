@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml import etree
 
 from newsbot.dom import first, select, text
 from newsbot.html_clean import is_tracker
+from newsbot.sites.guancha.urls import is_full_text_url
 
 BODY = "div.content.all-txt"
 PAGER = "#select_page, .module-page"
 FULL_TEXT_LABEL = "余下全文"
 FULL_TEXT_LINKS = etree.XPath("//a[contains(string(.), $label)]")
-# A full-text page: …_636921_s.shtml
-_FULL_TEXT_PATH = re.compile(r"_\d+_s\.shtml$")
 # location.href = '…' / window.location = "…" / location.replace('…') / location.assign('…')
 _SCRIPT_TARGET = re.compile(
     r"""\blocation(?:\.href)?\s*=\s*(["'])(?P<assigned>[^"']+)\1"""
@@ -76,7 +75,7 @@ def pager(page: etree._Element, base_url: str) -> Pager | None:
         label = text(a)
         if target is None:
             continue
-        if full_text is None and (FULL_TEXT_LABEL in label or _FULL_TEXT_PATH.search(urlsplit(target).path)):
+        if full_text is None and (FULL_TEXT_LABEL in label or is_full_text_url(target)):
             full_text = target
         elif label.isdigit() and int(label) > 1 and _without_fragment(target) != here:
             numbered.setdefault(target, int(label))
