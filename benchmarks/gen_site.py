@@ -211,6 +211,7 @@ def generate(out: Path, articles: int, per_page: int = 20, seed: int = 1) -> dic
     if robots.exists():
         shutil.copy(robots, www / "robots.txt")
     (out / "_special.json").write_text("{}", "utf-8")
+    shutil.copy(SAMPLE / "_origins.json", out / "_origins.json")
 
     rng = random.Random(seed)
     made_dirs: set[Path] = set()

@@ -1,7 +1,9 @@
 """Serve the bundled sample site (tests/sites/guancha) over loopback HTTP.
 
-One process, one listening port per real host (www, user, app; img = i.guancha.cn), so
-relative links on a mirrored page resolve exactly as they do on the real site. A request for
+One process, one listening port per real host, so relative links on a mirrored page resolve
+exactly as they do on the real site. Each ROOT says which real origin each of its folders
+mirrors in ``ROOT/_origins.json`` (``{"origins": {"www": "https://www.guancha.cn", …},
+"redirect_missing": ["www"]}``); ``--root`` may be given several times to serve several sites. A request for
 ``/a/b.shtml?x=1&y=2`` on host ``www`` is answered from ``ROOT/www/a/b.shtml@x=1&y=2``;
 a path ending in ``/`` from ``index.html`` inside it. ``ROOT/_special.json`` (and any
 ``--specials FILE``, whose entries win) maps ``"host:/path?query"``, or a glob of it
@@ -13,13 +15,13 @@ unless the request's Referer starts with it, as the 风闻 member API does). ``-
 adds a fixed delay to every answer (the benchmarks use it to imitate a remote site).
 
 ``--shape`` picks how the site answers (guancha-2026.md):
-- ``2026`` (default): what is missing on www is a 302 to the home page, as the real site
-  does; an ``_s.shtml`` exists only where its file does (multi-page articles).
+- ``2026`` (default): what is missing on a ``redirect_missing`` host is a 302 to the home
+  page, as guancha.cn does; an ``_s.shtml`` exists only where its file does (multi-page articles).
 - ``2019``: what is missing is a 404; every article has an ``_s.shtml`` (the plain page's
   file when there is no ``_s`` file of its own); files under ``ROOT-2019/`` (beside ROOT),
   the older markup of some pages, win over ROOT's.
 
-Usage: python scripts/sample_site.py [--root DIR] [--ports-file FILE] [--latency-ms N]
+Usage: python scripts/sample_site.py [--root DIR ...] [--ports-file FILE] [--latency-ms N]
        [--shape 2026|2019] [--specials FILE]
 It writes ``{"www": "http://127.0.0.1:P1", "user": ..., "app": ..., "img": ..., "mirrors": {...}}``
 to the ports file once every port is listening, then serves until killed. ``mirrors`` is the
@@ -39,10 +41,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-# The real origin each folder of ROOT mirrors.
-ORIGINS = {"www": "https://www.guancha.cn", "user": "https://user.guancha.cn", "app": "https://app.guancha.cn",
-           "img": "https://i.guancha.cn"}
-HOSTS = tuple(ORIGINS)
+ORIGINS_FILE = "_origins.json"
 SHAPES = ("2026", "2019")
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "tests" / "sites" / "guancha"
 TYPES = {
@@ -99,7 +98,8 @@ def content_type(path: Path) -> str:
     return TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "text/html; charset=utf-8"
 
 
-def make_handler(root: Path, host: str, specials: list[dict], latency: float, shape: str = "2026") -> type:
+def make_handler(root: Path, host: str, specials: list[dict], latency: float, shape: str = "2026",
+                 redirect_missing: bool = False) -> type:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -127,7 +127,7 @@ def make_handler(root: Path, host: str, specials: list[dict], latency: float, sh
                 body = path.read_bytes() if path.is_file() else f"error {special['status']}".encode()
                 self._answer(int(special["status"]), body)
                 return
-            if not path.is_file() and shape == "2026" and host == "www":
+            if not path.is_file() and shape == "2026" and redirect_missing:
                 self._answer(302, b"", {"Location": "/"})
                 return
             if not path.is_file():
@@ -167,16 +167,26 @@ class QuietServer(ThreadingHTTPServer):
         """Clients that give up (timeouts, killed crawlers) are normal here, not errors."""
 
 
-def serve(root: Path, ports_file: Path | None, latency_ms: float = 0.0, host_ip: str = "127.0.0.1",
+def serve(roots: list[Path], ports_file: Path | None, latency_ms: float = 0.0, host_ip: str = "127.0.0.1",
           shape: str = "2026", extra_specials: Path | None = None) -> dict:
-    specials = [json.loads(source.read_text("utf-8")) for source in (extra_specials, root / "_special.json")
-                if source is not None and source.exists()]
-    bases = {}
-    for host in HOSTS:
-        server = QuietServer((host_ip, 0), make_handler(root, host, specials, latency_ms / 1000, shape))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        bases[host] = f"http://{host_ip}:{server.server_address[1]}"
-    bases["mirrors"] = {ORIGINS[host]: bases[host] for host in HOSTS}
+    """Serve every folder named in each root's _origins.json; the ports file maps folder names
+    (the first root's as given, later ones as ``<root name>/<folder>``) to base URLs, and
+    ``mirrors`` to the NEWSBOT_MIRRORS value."""
+    bases: dict = {"mirrors": {}}
+    for number, root in enumerate(roots):
+        declared = json.loads((root / ORIGINS_FILE).read_text("utf-8"))
+        specials = [json.loads(source.read_text("utf-8")) for source in (extra_specials, root / "_special.json")
+                    if source is not None and source.exists()]
+        for folder, origin in declared["origins"].items():
+            handler = make_handler(root, folder, specials, latency_ms / 1000, shape,
+                                   folder in declared.get("redirect_missing", []))
+            server = QuietServer((host_ip, 0), handler)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            base = f"http://{host_ip}:{server.server_address[1]}"
+            bases[folder if number == 0 else f"{root.name}/{folder}"] = base
+            if origin in bases["mirrors"]:
+                raise SystemExit(f"{origin} is served by two roots")
+            bases["mirrors"][origin] = base
     if ports_file:
         tmp = ports_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(bases), "utf-8")
@@ -186,13 +196,14 @@ def serve(root: Path, ports_file: Path | None, latency_ms: float = 0.0, host_ip:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
+    parser.add_argument("--root", type=Path, action="append", help=f"a site to serve (default {DEFAULT_ROOT})")
     parser.add_argument("--ports-file", type=Path)
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--shape", choices=SHAPES, default="2026")
     parser.add_argument("--specials", type=Path, help="more special answers (JSON), over ROOT/_special.json")
     args = parser.parse_args()
-    bases = serve(args.root.resolve(), args.ports_file, args.latency_ms, shape=args.shape, extra_specials=args.specials)
+    roots = [root.resolve() for root in args.root or [DEFAULT_ROOT]]
+    bases = serve(roots, args.ports_file, args.latency_ms, shape=args.shape, extra_specials=args.specials)
     if not args.ports_file:
         print(f"NEWSBOT_MIRRORS='{json.dumps(bases['mirrors'])}'", flush=True)
     threading.Event().wait()

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +62,25 @@ def test_a_cache_filled_through_one_mirror_serves_a_crawl_through_another(tmp_pa
     assert sorted(item["url"] for item in second.items) == sorted(item["url"] for item in first.items)
     assert second.stats.get("httpcache/miss", 0) == 0 and second.stats["httpcache/hit"] >= len(first.items)
     assert json.dumps([item["fetched_url"] for item in second.items]).count("127.0.0") == 0
+
+
+def test_one_server_process_serves_several_sites(tmp_path: Path) -> None:
+    other = tmp_path / "example"
+    (other / "news" / "2026").mkdir(parents=True)
+    (other / "news" / "2026" / "a.html").write_text("<h1>Example</h1>", "utf-8")
+    (other / "_origins.json").write_text('{"origins": {"news": "https://news.example"}}', "utf-8")
+    proc, bases = start_sample_site(tmp_path, more_roots=(other,))
+    try:
+        assert set(bases["mirrors"]) == {"https://www.guancha.cn", "https://user.guancha.cn", "https://app.guancha.cn",
+                                         "https://i.guancha.cn", "https://news.example"}
+        with urllib.request.urlopen(bases["mirrors"]["https://news.example"] + "/2026/a.html", timeout=10) as answer:
+            assert answer.read() == b"<h1>Example</h1>"
+        with urllib.request.urlopen(bases["www"] + "/robots.txt", timeout=10) as answer:
+            assert answer.status == 200
+        # Only guancha's www answers what it lacks with a 302 to its home page (its _origins.json says so).
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(bases["mirrors"]["https://news.example"] + "/gone.html", timeout=10)
+        assert missing.value.code == 404
+    finally:
+        proc.terminate()
+        proc.wait(10)

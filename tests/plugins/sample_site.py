@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,11 +25,14 @@ def start_sample_site(
     shape: str = "2026",
     root: Path = SITE_ROOT,
     specials: dict | None = None,
-) -> tuple[subprocess.Popen, dict[str, str]]:
-    """Start the server on ``root`` in ``shape``; ``specials`` are extra special answers."""
+    more_roots: tuple[Path, ...] = (),
+) -> tuple[subprocess.Popen, dict[str, Any]]:
+    """Start the server on ``root`` (and ``more_roots``: other sites) in ``shape``;
+    ``specials`` are extra special answers."""
     ports_file = tmp / "sample-site.json"
-    cmd = [sys.executable, str(ROOT / "scripts" / "sample_site.py"), "--root", str(root),
-           "--ports-file", str(ports_file), "--shape", shape]
+    cmd = [sys.executable, str(ROOT / "scripts" / "sample_site.py"), "--ports-file", str(ports_file), "--shape", shape]
+    for served in (root, *more_roots):
+        cmd += ["--root", str(served)]
     if latency_ms:
         cmd += ["--latency-ms", str(latency_ms)]
     if specials:
