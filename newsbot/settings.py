@@ -117,7 +117,6 @@ NEWSBOT_MONGO_TIMEOUT_MS = 5000
 NEWSBOT_MONGO_JOURNAL = True
 
 FEED_EXPORT_ENCODING = "utf-8"
-FEED_EXPORTERS = {}
 
 # Hexo posts: the posts directory of a Hexo site (e.g. ~/blog/source/_posts); empty = off.
 # HexoPipeline (400, after dedupe and MongoDB) writes one post per new or changed article.
@@ -172,6 +171,5 @@ NEWSBOT_REDIS_BURST = 2
 NEWSBOT_BLOOM_CAPACITY = 2_000_000
 NEWSBOT_BLOOM_ERROR_RATE = 1e-5
 
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = _env("NEWSBOT_LOG_LEVEL", "INFO")
