@@ -72,6 +72,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 EXTENSIONS = {
+    # The seen-article state the dedupe pipeline and the incremental middleware share.
+    "newsbot.state.extension.StateStoreExtension": 100,
     "newsbot.extensions.health.HealthCheck": 400,  # before StatsFile: it may set finish_reason
     "newsbot.extensions.stats_file.StatsFile": 500,
 }
