@@ -3,6 +3,9 @@
 Every knob has a default that works against the real sites; deploy-time values can also
 come from the environment (same name as the setting) so that scrapyd and cron jobs need
 no code change. `-s NAME=value` on the command line always wins.
+
+This module is the one place for newsbot's defaults: components read their settings
+without a default of their own (tests/test_settings.py checks it).
 """
 from __future__ import annotations
 
@@ -153,6 +156,8 @@ ITEM_PIPELINES["newsbot.pipelines.images.ImagesPipeline"] = 250
 # shared per-site rate limit and the worker life cycle (newsbot/distributed). Unset =
 # single-machine mode, unchanged. Seed a crawl with `scrapy seed guancha`.
 REDIS_URL = _env("REDIS_URL")
+# What this process does in distributed mode: "worker" crawls; `scrapy seed` sets "seed".
+NEWSBOT_REDIS_ROLE = "worker"
 ADDONS = {
     "newsbot.distributed.addon.DistributedMode": 100,
 }

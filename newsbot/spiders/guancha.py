@@ -110,11 +110,11 @@ class GuanchaSpider(scrapy.Spider):
             user=settings.get("NEWSBOT_GUANCHA_USER", REAL["user"]).rstrip("/"),
             app=settings.get("NEWSBOT_GUANCHA_APP", REAL["app"]).rstrip("/"),
         )
-        spider.group = settings.get("NEWSBOT_CATEGORY_GROUP", "新媒体")
+        spider.group = settings.get("NEWSBOT_CATEGORY_GROUP")
         spider.now = crawl_now(settings.get("NEWSBOT_NOW"))
         if spider.max_pages is None:
-            spider.max_pages = settings.getint("NEWSBOT_MAX_PAGES", 10)
-        spider.per_list = settings.getint("NEWSBOT_ARTICLES_PER_LIST", 0)
+            spider.max_pages = settings.getint("NEWSBOT_MAX_PAGES")
+        spider.per_list = settings.getint("NEWSBOT_ARTICLES_PER_LIST")
         return spider
 
     def real_url(self, fetched_url: str) -> str:
