@@ -3,6 +3,9 @@
 Every knob has a default that works against the real sites; deploy-time values can also
 come from the environment (same name as the setting) so that scrapyd and cron jobs need
 no code change. `-s NAME=value` on the command line always wins.
+
+This module is the one place for newsbot's defaults: components read their settings
+without a default of their own (tests/test_settings.py checks it).
 """
 from __future__ import annotations
 
@@ -75,6 +78,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 EXTENSIONS = {
+    # The seen-article state the dedupe pipeline and the incremental middleware share.
+    "newsbot.state.extension.StateStoreExtension": 100,
     "newsbot.extensions.health.HealthCheck": 400,  # before StatsFile: it may set finish_reason
     "newsbot.extensions.stats_file.StatsFile": 500,
 }
@@ -120,7 +125,6 @@ NEWSBOT_MONGO_TIMEOUT_MS = 5000
 NEWSBOT_MONGO_JOURNAL = True
 
 FEED_EXPORT_ENCODING = "utf-8"
-FEED_EXPORTERS = {}
 
 # Hexo posts: the posts directory of a Hexo site (e.g. ~/blog/source/_posts); empty = off.
 # HexoPipeline (400, after dedupe and MongoDB) writes one post per new or changed article.
@@ -153,6 +157,8 @@ ITEM_PIPELINES["newsbot.pipelines.images.ImagesPipeline"] = 250
 # shared per-site rate limit and the worker life cycle (newsbot/distributed). Unset =
 # single-machine mode, unchanged. Seed a crawl with `scrapy seed guancha`.
 REDIS_URL = _env("REDIS_URL")
+# What this process does in distributed mode: "worker" crawls; `scrapy seed` sets "seed".
+NEWSBOT_REDIS_ROLE = "worker"
 ADDONS = {
     "newsbot.distributed.addon.DistributedMode": 100,
 }
@@ -173,6 +179,5 @@ NEWSBOT_REDIS_BURST = 2
 NEWSBOT_BLOOM_CAPACITY = 2_000_000
 NEWSBOT_BLOOM_ERROR_RATE = 1e-5
 
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = _env("NEWSBOT_LOG_LEVEL", "INFO")

@@ -8,11 +8,10 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.utils.test import get_crawler
 
-from newsbot import settings as project_settings
 from newsbot.items import Article, Image
-from newsbot.state import close_store
+from newsbot.state.extension import StateStoreExtension
+from tests.project import project_crawler
 
 PINNED_NOW = "2022-04-27T12:00:00+08:00"
 
@@ -77,11 +76,8 @@ def many(count: int, prefix: str = "bulk", day: str = "2022_04_20") -> list[Arti
 
 def make_crawler(**overrides: Any) -> Crawler:
     """A crawler with the project's settings plus ``overrides`` (no engine is run)."""
-    values = {name: getattr(project_settings, name) for name in dir(project_settings)
-              if name.isupper()}
-    values.update({"NEWSBOT_NOW": PINNED_NOW, "MONGO_URI": None, "LOG_LEVEL": "DEBUG"})
-    values.update(overrides)
-    crawler = get_crawler(Spider, settings_dict=values)
+    values: dict[str, Any] = {"NEWSBOT_NOW": PINNED_NOW, "MONGO_URI": None, "LOG_LEVEL": "DEBUG"}
+    crawler = project_crawler(**{**values, **overrides})
     crawler.spider = Spider(name="test")
     return crawler
 
@@ -120,7 +116,9 @@ class Flow:
                 await _maybe(pipeline.close_spider())
         # What the spider_closed signal does for the state store (the real engine is
         # exercised by tests/test_storage_crawl.py).
-        await close_store(self.crawler)
+        state = self.crawler.get_extension(StateStoreExtension)
+        if state is not None:
+            await state.close()
 
     def stats(self) -> dict[str, Any]:
         return self.crawler.stats.get_stats()

@@ -63,7 +63,7 @@ def all_items() -> list[dict[str, Any]]:
 
 
 def write(directory: Path, items: list[Any], max_entries: int = 50) -> dict[str, int]:
-    store = FeedStore(directory, max_entries=max_entries)
+    store = FeedStore(directory, max_entries=max_entries, title="newsbot")
     for item in items:
         store.add(item)
     return dict(store.write())

@@ -4,11 +4,12 @@ from __future__ import annotations
 from newsbot.extensions.health import Observations, Thresholds
 
 A = "https://www.guancha.cn/internation/2022_04_27_{}.shtml"
+THRESHOLDS = Thresholds(min_extracted=0.25, max_empty=0.5, min_pages=3)
 SELECTORS = {"title": "li.left-main > h3", "published_at": "div.time span", "paragraphs": "div.content.all-txt"}
 
 
 def seen(outcomes: dict[str, int], channel: str = "头条") -> Observations:
-    obs = Observations(Thresholds(min_extracted=0.25, max_empty=0.5, min_pages=3))
+    obs = Observations(THRESHOLDS)
     obs.list_parsed("headline", channel, "https://www.guancha.cn/GuanChaZheTouTiao/list_1.shtml", sum(outcomes.values()))
     n = 0
     for outcome, count in outcomes.items():
@@ -59,7 +60,7 @@ def test_one_page_missing_a_field_is_not_a_site_change() -> None:
 
 
 def test_every_list_page_of_a_channel_empty() -> None:
-    obs = Observations()
+    obs = Observations(THRESHOLDS)
     obs.list_parsed("commentary", "时评", "https://www.guancha.cn/mainnews-sp/", 0)
     obs.list_parsed("headline", "头条", "https://www.guancha.cn/GuanChaZheTouTiao/list_1.shtml", 3)
     obs.list_parsed("headline", "头条", "https://www.guancha.cn/GuanChaZheTouTiao/list_2.shtml", 0, first=False)
@@ -69,13 +70,13 @@ def test_every_list_page_of_a_channel_empty() -> None:
 
 def test_an_empty_later_page_is_where_a_list_ends() -> None:
     """A distributed worker may read only the end of a list; that is no site change."""
-    obs = Observations()
+    obs = Observations(THRESHOLDS)
     obs.list_parsed("headline", "头条", "https://www.guancha.cn/GuanChaZheTouTiao/list_3.shtml", 0, first=False)
     assert obs.problems() == []
 
 
 def test_a_challenge_page_names_the_user_agent_setting() -> None:
-    obs = Observations()
+    obs = Observations(THRESHOLDS)
     obs.challenge_seen("https://www.guancha.cn/")
     [problem] = obs.problems("newsbot/0.1 (+https://github.com/newsbot/newsbot)")
     assert "JavaScript challenge" in problem and "USER_AGENT='newsbot/0.1 (+https://github.com/newsbot/newsbot)'" in problem

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.test import get_crawler
 
 from newsbot.items import Article
 from newsbot.pipelines.hexo import HexoPipeline
+from tests.project import project_crawler
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,11 +23,11 @@ def article(number: int, title: str = "标题") -> Article:
 
 def test_off_without_a_directory() -> None:
     with pytest.raises(NotConfigured):
-        HexoPipeline.from_crawler(get_crawler(settings_dict={"NEWSBOT_HEXO_DIR": ""}))
+        HexoPipeline.from_crawler(project_crawler(NEWSBOT_HEXO_DIR=""))
 
 
 def test_writes_posts_and_counts(tmp_path: Path) -> None:
-    crawler = get_crawler(settings_dict={"NEWSBOT_HEXO_DIR": str(tmp_path)})
+    crawler = project_crawler(NEWSBOT_HEXO_DIR=str(tmp_path))
     pipeline = HexoPipeline.from_crawler(crawler)
     pipeline.open_spider()
     first = article(1)

@@ -10,7 +10,6 @@ from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from newsbot.middlewares.incremental import IncrementalMiddleware
-from newsbot.state import close_store
 from tests.articles import URL_A, URL_B, URL_C, article, make_crawler
 from tests.storage import Backend
 
@@ -50,7 +49,7 @@ def decide(backend: Backend, requests: list[Request], spider_args: dict[str, Any
                 except IgnoreRequest:
                     out.append("skip")
         finally:
-            await close_store(crawler)
+            await middleware.state.close()
         return out, crawler.stats.get_stats()
 
     return asyncio.run(run())

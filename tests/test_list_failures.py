@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 from scrapy.http import HtmlResponse, Request
-from scrapy.utils.test import get_crawler
 
 from newsbot.sites.guancha import lists
 from newsbot.sites.listing import ListEntry
 from newsbot.spiders.guancha import GuanchaSpider
+from tests.project import project_crawler
 
 ARTICLE = "https://www.guancha.cn/internation/2022_04_27_636953.shtml"
 
@@ -17,7 +17,7 @@ def response_for(request: Request) -> HtmlResponse:
 
 
 def test_a_list_callback_that_raises_still_releases_the_held_articles(monkeypatch: pytest.MonkeyPatch) -> None:
-    spider = GuanchaSpider.from_crawler(get_crawler(GuanchaSpider), channels="toutiao,shiping")
+    spider = GuanchaSpider.from_crawler(project_crawler(GuanchaSpider), channels="toutiao,shiping")
     first_pages = list(spider.start_list_requests())
     spider._first_wave = len(first_pages)
     for request in first_pages:

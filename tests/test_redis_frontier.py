@@ -30,6 +30,7 @@ from newsbot.distributed.ratelimit import TokenBucket
 from newsbot.sites.listing import ListEntry
 from newsbot.spiders.guancha import GuanchaSpider
 from tests.crawl import ROOT
+from tests.project import project_crawler
 from tests.workers import clean_env
 
 pytestmark = pytest.mark.integration
@@ -139,7 +140,7 @@ def test_token_bucket_is_per_site(redis_url: str) -> None:
 # --- leased queue and frontier ------------------------------------------------------------
 @pytest.fixture()
 def spider(redis_url: str) -> GuanchaSpider:
-    crawler = get_crawler(GuanchaSpider, {"REDIS_URL": redis_url})
+    crawler = project_crawler(GuanchaSpider, REDIS_URL=redis_url)
     return GuanchaSpider.from_crawler(crawler, channels="toutiao")
 
 

@@ -58,7 +58,7 @@ class Command(BaseRunSpiderCommand):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
-        crawler = self._create_crawler(args[0])
+        crawler = self.crawler_process.create_crawler(args[0])
         checkup = Checkup()
         checkup.connect(crawler)
         self.crawler_process.crawl(crawler, **opts.spargs)

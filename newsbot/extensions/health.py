@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Self
 
 from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
@@ -47,16 +48,18 @@ class Tally:
 
 @dataclass
 class Thresholds:
-    min_extracted: float = 0.25
-    max_empty: float = 0.5
-    min_pages: int = 3
+    """The NEWSBOT_HEALTH_* settings (values in newsbot/settings.py)."""
+
+    min_extracted: float
+    max_empty: float
+    min_pages: int
 
 
 class Observations:
     """What the spider reported, and the verdict on it (no Scrapy needed: unit-testable)."""
 
-    def __init__(self, thresholds: Thresholds | None = None) -> None:
-        self.thresholds = thresholds or Thresholds()
+    def __init__(self, thresholds: Thresholds) -> None:
+        self.thresholds = thresholds
         self.list_pages: dict[str, Tally] = defaultdict(Tally)  # channel -> first list pages read
         self.empty_lists: dict[str, Tally] = defaultdict(Tally)  # channel -> those without links
         self.outcomes: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
@@ -131,14 +134,14 @@ class HealthCheck:
         self.seen = observations
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "HealthCheck":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        if not settings.getbool("NEWSBOT_HEALTH_ENABLED", True):
+        if not settings.getbool("NEWSBOT_HEALTH_ENABLED"):
             raise NotConfigured("NEWSBOT_HEALTH_ENABLED is off")
         extension = cls(crawler, Observations(Thresholds(
-            min_extracted=settings.getfloat("NEWSBOT_HEALTH_MIN_EXTRACTED", 0.25),
-            max_empty=settings.getfloat("NEWSBOT_HEALTH_MAX_EMPTY", 0.5),
-            min_pages=settings.getint("NEWSBOT_HEALTH_MIN_PAGES", 3),
+            min_extracted=settings.getfloat("NEWSBOT_HEALTH_MIN_EXTRACTED"),
+            max_empty=settings.getfloat("NEWSBOT_HEALTH_MAX_EMPTY"),
+            min_pages=settings.getint("NEWSBOT_HEALTH_MIN_PAGES"),
         )))
         for name in ("list_parsed", "article_done", "page_extracted", "challenge_seen"):
             crawler.signals.connect(getattr(extension.seen, name), signal=getattr(signals, name))
@@ -147,7 +150,7 @@ class HealthCheck:
         return extension
 
     def _problems(self) -> list[str]:
-        return self.seen.problems(self.crawler.settings.get("USER_AGENT", ""))
+        return self.seen.problems(self.crawler.settings.get("USER_AGENT"))
 
     def spider_idle(self) -> None:
         # The engine closes with this reason only if nothing else keeps the crawl open (a

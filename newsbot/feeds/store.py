@@ -13,7 +13,7 @@ import logging
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from scrapy.settings import BaseSettings
 
@@ -28,8 +28,8 @@ STATE = ".newsbot-feeds.json"
 
 
 class FeedStore:
-    def __init__(self, directory: str | os.PathLike[str], max_entries: int = 50,
-                 title: str = "newsbot", base_url: str = "") -> None:
+    def __init__(self, directory: str | os.PathLike[str], *, max_entries: int, title: str,
+                 base_url: str = "") -> None:
         if max_entries < 1:
             raise ValueError(f"max_entries must be at least 1, not {max_entries}")
         self.directory = Path(directory)
@@ -41,10 +41,10 @@ class FeedStore:
         self._load()
 
     @classmethod
-    def from_settings(cls, directory: str | os.PathLike[str], settings: BaseSettings) -> "FeedStore":
+    def from_settings(cls, directory: str | os.PathLike[str], settings: BaseSettings) -> Self:
         """A store for ``directory`` with the NEWSBOT_FEEDS_* settings."""
-        return cls(directory, max_entries=settings.getint("NEWSBOT_FEEDS_MAX_ENTRIES", 50),
-                   title=settings.get("NEWSBOT_FEEDS_TITLE") or "newsbot",
+        return cls(directory, max_entries=settings.getint("NEWSBOT_FEEDS_MAX_ENTRIES"),
+                   title=settings.get("NEWSBOT_FEEDS_TITLE"),
                    base_url=settings.get("NEWSBOT_FEEDS_BASE_URL") or "")
 
     def add(self, article: Any) -> None:

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
-from newsbot.state import Known, StateUnavailable, store_for
+from newsbot.state import Known, StateUnavailable
+from newsbot.state.extension import StateStoreExtension
 from newsbot.times import crawl_now, parse_instant
 from newsbot.urls import canonical_url
 
@@ -34,19 +36,23 @@ class AlreadyStored(IgnoreRequest):
 
 
 class IncrementalMiddleware:
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, state: StateStoreExtension) -> None:
         self.crawler = crawler
+        self.state = state
         settings = crawler.settings
-        self.refetch = timedelta(hours=settings.getfloat("NEWSBOT_REFETCH_HOURS", 24))
-        self.full_refresh = settings.getbool("NEWSBOT_FULL_REFRESH", False)
+        self.refetch = timedelta(hours=settings.getfloat("NEWSBOT_REFETCH_HOURS"))
+        self.full_refresh = settings.getbool("NEWSBOT_FULL_REFRESH")
         self.now_setting = settings.get("NEWSBOT_NOW") or None
         self.state_down = False
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "IncrementalMiddleware":
-        if not crawler.settings.getbool("NEWSBOT_INCREMENTAL", True):
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NEWSBOT_INCREMENTAL"):
             raise NotConfigured("NEWSBOT_INCREMENTAL is off")
-        return cls(crawler)
+        state = crawler.get_extension(StateStoreExtension)
+        if state is None:
+            raise NotConfigured("StateStoreExtension is not in EXTENSIONS")
+        return cls(crawler, state)
 
     def refreshing(self) -> bool:
         spider = getattr(self.crawler, "spider", None)
@@ -59,7 +65,7 @@ class IncrementalMiddleware:
         if not request.meta.get("newsbot_article") or self.refreshing():
             return None
         url = request.meta.get("newsbot_canonical") or canonical_url(request.url)
-        store = await store_for(self.crawler)
+        store = await self.state.store()
         try:
             known = await store.lookup_url(url)
         except StateUnavailable as error:  # fail open: download rather than miss it

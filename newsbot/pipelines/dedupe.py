@@ -8,44 +8,50 @@
   crawl time when the site gave none; the stored version counter goes up when it is
   written).
 
-The state is :func:`newsbot.state.store_for` (MongoDB or sqlite3). With sqlite3 an article
-is recorded only once it went through every pipeline (``item_scraped``), so an item that
-fails later is seen again next time instead of being lost.
+The state is the store of the crawl's :class:`~newsbot.state.extension.StateStoreExtension`
+(MongoDB or sqlite3). With sqlite3 an article is recorded only once it went through every
+pipeline (``item_scraped``), so an item that fails later is seen again next time instead
+of being lost.
 """
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Self
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
-from newsbot.state import Known, StateStore, StateUnavailable, store_for
+from newsbot.state import Known, StateStore, StateUnavailable
+from newsbot.state.extension import StateStoreExtension
 
 logger = logging.getLogger(__name__)
 STATS = "newsbot/dedupe"
 
 
 class DedupePipeline:
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, state: StateStoreExtension) -> None:
         self.crawler = crawler
+        self.state = state
         self.store: StateStore | None = None
         self.urls: set[str] = set()
         self.hashes: dict[str, str] = {}  # content hash -> first URL with it in this crawl
         self.state_down = False
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "DedupePipeline":
-        if not crawler.settings.getbool("NEWSBOT_DEDUPE_ENABLED", True):
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NEWSBOT_DEDUPE_ENABLED"):
             raise NotConfigured("NEWSBOT_DEDUPE_ENABLED is off")
-        pipeline = cls(crawler)
+        state = crawler.get_extension(StateStoreExtension)
+        if state is None:
+            raise NotConfigured("StateStoreExtension is not in EXTENSIONS")
+        pipeline = cls(crawler, state)
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         return pipeline
 
     async def open_spider(self) -> None:
-        self.store = await store_for(self.crawler)
+        self.store = await self.state.store()
 
     async def process_item(self, item: Any) -> Any:
         assert self.store is not None, "open_spider() was not called"

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from itemadapter import ItemAdapter
 from pymongo import ASCENDING, AsyncMongoClient, WriteConcern
@@ -35,15 +35,15 @@ class MongoPipeline:
         settings = crawler.settings
         self.crawler = crawler
         self.uri = uri
-        self.database = settings.get("MONGO_DATABASE", "newsbot")
-        self.collection_name = settings.get("MONGO_COLLECTION", "articles")
-        self.buffer_size = max(1, settings.getint("NEWSBOT_MONGO_BUFFER_SIZE", 100))
-        self.flush_seconds = settings.getfloat("NEWSBOT_MONGO_FLUSH_SECONDS", 5.0)
-        self.retry_times = settings.getint("NEWSBOT_MONGO_RETRY_TIMES", 5)
-        self.backoff = settings.getfloat("NEWSBOT_MONGO_RETRY_BACKOFF", 0.5)
-        self.timeout_ms = settings.getint("NEWSBOT_MONGO_TIMEOUT_MS", 5000)
-        self.journal = settings.getbool("NEWSBOT_MONGO_JOURNAL", True)
-        state = Path(settings.get("NEWSBOT_STATE_DIR", ".newsbot"))
+        self.database = settings.get("MONGO_DATABASE")
+        self.collection_name = settings.get("MONGO_COLLECTION")
+        self.buffer_size = max(1, settings.getint("NEWSBOT_MONGO_BUFFER_SIZE"))
+        self.flush_seconds = settings.getfloat("NEWSBOT_MONGO_FLUSH_SECONDS")
+        self.retry_times = settings.getint("NEWSBOT_MONGO_RETRY_TIMES")
+        self.backoff = settings.getfloat("NEWSBOT_MONGO_RETRY_BACKOFF")
+        self.timeout_ms = settings.getint("NEWSBOT_MONGO_TIMEOUT_MS")
+        self.journal = settings.getbool("NEWSBOT_MONGO_JOURNAL")
+        state = Path(settings.get("NEWSBOT_STATE_DIR"))
         target = f"{self.database}.{self.collection_name}"
         self.spool = Spool(state / "mongo-spool" / target)
         self.rejects = state / "mongo-rejected" / f"{target}.jsonl"
@@ -56,7 +56,7 @@ class MongoPipeline:
         self._timer: asyncio.Task[None] | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "MongoPipeline":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         uri = crawler.settings.get("MONGO_URI")
         if not uri:
             raise NotConfigured("MONGO_URI is not set")

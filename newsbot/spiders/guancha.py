@@ -107,11 +107,11 @@ class GuanchaSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "GuanchaSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.group = settings.get("NEWSBOT_CATEGORY_GROUP", "新媒体")
+        spider.group = settings.get("NEWSBOT_CATEGORY_GROUP")
         spider.now = crawl_now(settings.get("NEWSBOT_NOW"))
         if spider.max_pages is None:
-            spider.max_pages = settings.getint("NEWSBOT_MAX_PAGES", 10)
-        spider.per_list = settings.getint("NEWSBOT_ARTICLES_PER_LIST", 0)
+            spider.max_pages = settings.getint("NEWSBOT_MAX_PAGES")
+        spider.per_list = settings.getint("NEWSBOT_ARTICLES_PER_LIST")
         return spider
 
     def _signal(self, signal: object, **kwargs: Any) -> None:

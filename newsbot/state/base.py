@@ -31,8 +31,8 @@ class Known:
 class StateStore(ABC):
     """Seen-article state shared by the dedupe pipeline and the incremental middleware.
 
-    One instance per crawl (see :func:`newsbot.state.store_for`); opened once, closed when
-    the spider closes.
+    One instance per crawl (see :class:`newsbot.state.extension.StateStoreExtension`);
+    opened once, closed when the spider closes.
     """
 
     name: str = "state"
