@@ -94,3 +94,22 @@ def test_an_update_time_outside_1900_to_2100_is_cleared_and_the_article_kept() -
     assert clean.crawler.stats.get_value("newsbot/clean/cleared/updated_at") == 1
     kept = pipeline().process_item(article(updated_at="2022-04-27T10:30:00+08:00"))
     assert kept.updated_at == "2022-04-27T10:30:00+08:00"
+
+
+def test_pictures_without_an_http_address_are_removed_counted_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """A javascript: lead image would be stored as is and run from any output that links it;
+    an image whose src was emptied would point at the article itself in Hexo."""
+    clean = pipeline()
+    out = clean.process_item(article(
+        images=[Image(url="javascript:alert(1)", caption="坏图", index=1), Image(url="", index=2),
+                Image(url="/news/ok.jpg", caption="好图", index=3)],
+        lead_image=Image(url=" JaVaScRiPt:alert(document.cookie)"),
+    ))
+    assert [(image.url, image.caption) for image in out.images] == [("https://www.guancha.cn/news/ok.jpg", "好图")]
+    assert out.lead_image is None
+    stats = clean.crawler.stats
+    assert stats.get_value("newsbot/clean/unsafe_url/image") == 2
+    assert stats.get_value("newsbot/clean/unsafe_url/lead_image") == 1
+    warnings = [r.getMessage() for r in caplog.records if r.name == "newsbot.pipelines.clean"]
+    assert len(warnings) == 3 and "removed the lead image whose URL is no http(s) address" in warnings[2]
+    assert URL_A in warnings[0]

@@ -4,12 +4,12 @@ from __future__ import annotations
 import logging
 from datetime import timezone
 from typing import Any
-from urllib.parse import urljoin
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from newsbot.html_clean import safe_url
 from newsbot.text import content_hash, normalise_optional, normalise_paragraphs, normalise_ws
 from newsbot.times import aware, crawl_now, parse_instant, utc_iso
 from newsbot.urls import canonical_url
@@ -23,14 +23,18 @@ YEARS = range(1900, 2101)
 STATS = "newsbot/clean"
 
 
-def _image(image: Any, base: str) -> Any:
-    """Normalise the caption and alt text of one image and make its URL absolute."""
+def _image(image: Any, base: str) -> Any | None:
+    """One image with its caption and alt text normalised and its URL absolute; None when
+    the URL is no http(s) address (``javascript:``, ``data:``, empty): such a picture cannot
+    be shown, stored or linked safely from any output."""
     adapter = ItemAdapter(image)
     for key in ("caption", "alt"):
         if key in adapter:
             adapter[key] = normalise_optional(adapter.get(key))
-    if adapter.get("url"):
-        adapter["url"] = urljoin(base, normalise_ws(adapter["url"]))
+    url = safe_url(normalise_ws(adapter.get("url") or ""), base or None)
+    if url is None:
+        return None
+    adapter["url"] = url
     return image
 
 
@@ -58,9 +62,15 @@ class CleanPipeline:
         if adapter.get("published_at"):
             adapter["published_at"] = normalise_ws(adapter["published_at"])
         if adapter.get("images"):
-            adapter["images"] = [_image(image, base) for image in adapter["images"]]
+            images = [(image, _image(image, base)) for image in adapter["images"]]
+            adapter["images"] = [kept for _, kept in images if kept is not None]
+            for image, _ in (pair for pair in images if pair[1] is None):
+                self._unsafe(where, "image", image)
         if adapter.get("lead_image"):
-            adapter["lead_image"] = _image(adapter["lead_image"], base)
+            lead = adapter["lead_image"]
+            adapter["lead_image"] = _image(lead, base)
+            if adapter["lead_image"] is None:
+                self._unsafe(where, "lead_image", lead)
 
         for field in REQUIRED:
             if not adapter.get(field):
@@ -90,6 +100,11 @@ class CleanPipeline:
             except ValueError:
                 pass
         return utc_iso(crawl_now(self.now_setting))
+
+    def _unsafe(self, where: str, field: str, image: Any) -> None:
+        self.crawler.stats.inc_value(f"{STATS}/unsafe_url/{field}")
+        logger.warning("%s: removed %s whose URL is no http(s) address: %r", where,
+                       "an image" if field == "image" else "the lead image", str(ItemAdapter(image).get("url"))[:200])
 
     def _drop(self, reason: str, message: str) -> None:
         self.crawler.stats.inc_value(f"{STATS}/dropped")
