@@ -101,6 +101,21 @@ def test_manifest_is_compacted_and_survives_bad_lines(tmp_path: Path) -> None:
     assert (tmp_path / MANIFEST).stat().st_mtime_ns == mtime
 
 
+@pytest.mark.parametrize("crafted", ["../outside.md", "/tmp/outside.md", "sub/x.md", ".hidden.md", "x.txt", 7])
+def test_a_crafted_manifest_entry_never_deletes_a_file_outside_the_posts(
+        tmp_path: Path, crafted: object, caplog: pytest.LogCaptureFixture) -> None:
+    posts, outside = tmp_path / "_posts", tmp_path / "outside.md"
+    posts.mkdir()
+    outside.write_text("keep me", "utf-8")
+    target = str(outside) if crafted == "/tmp/outside.md" else crafted
+    (posts / MANIFEST).write_text(json.dumps({"url": "u1", "file": target}) + "\n", "utf-8")
+    # A real move of u1's post would unlink the file the manifest names for it.
+    PostStore(posts).save("u1", "2022-04-27-guancha-1.md", "v1")
+    assert outside.read_text("utf-8") == "keep me"
+    assert sorted(p.name for p in posts.glob("*.md")) == ["2022-04-27-guancha-1.md"]
+    assert any("is not a post file name" in r.getMessage() for r in caplog.records)
+
+
 def test_no_temporary_files_are_left_behind(tmp_path: Path) -> None:
     store = PostStore(tmp_path / "site" / "source" / "_posts")
     store.save("u1", "a.md", "x")

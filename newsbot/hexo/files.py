@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 MANIFEST = ".newsbot-hexo.jsonl"
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_POST_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.md")  # what post_filename and _claim make
 _SAFE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
@@ -137,9 +138,17 @@ class PostStore:
             self._lines += 1
             try:
                 entry = json.loads(line)
-                self._apply(entry["url"], entry["file"])
+                url, name = entry["url"], entry["file"]
             except (ValueError, KeyError, TypeError):
                 logger.warning("Ignoring line %d of %s: not a manifest entry", number, self._manifest)
+                continue
+            # Only names this store makes: a crafted "../x" would have a later move delete
+            # a file outside the posts directory.
+            if not isinstance(url, str) or not isinstance(name, str) or not _POST_NAME.fullmatch(name):
+                logger.warning("Ignoring line %d of %s: %r is not a post file name", number, self._manifest,
+                               str(name)[:200])
+                continue
+            self._apply(url, name)
 
     def compact(self) -> None:
         """Rewrite the manifest with one line per URL, when it holds more than that."""
