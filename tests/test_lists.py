@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from parsel import Selector
 
 from newsbot.sites.guancha import lists
 from newsbot.sites.listing import ListEntry
+from newsbot.times import BEIJING
 from tests.shared_data import shared_file
 
 SITES = Path(__file__).resolve().parent / "sites"
@@ -316,3 +318,27 @@ def test_real_2020_home_page_is_no_list_page(home_2020: Selector) -> None:
     assert lists.author_list(home_2020, f"{WWW}/") == []
     assert lists.column_list(home_2020, f"{WWW}/", "GuoJi·ZhanLue") == []
     assert lists.commentary_list(home_2020, f"{WWW}/") == []
+
+
+def test_one_malformed_json_entry_costs_that_entry_only(caplog: pytest.LogCaptureFixture) -> None:
+    """An entry that is no object, a number where a string belongs or an object where a URL
+    belongs: skipped or read as text; the good entries around it stay."""
+    api = json.dumps({"items": [
+        "not an object",
+        {"TITLE": {"x": 1}, "HTTP_URL": ["/politics/2022_04_26_636899.shtml"]},
+        {"TITLE": 636, "HTTP_URL": "/politics/2022_04_26_636933.shtml"},
+        {"TITLE": "留下的一条", "HTTP_URL": "/internation/2022_04_27_636953.shtml"},
+    ]})
+    got = lists.api_list(api, "https://www.guancha.cn/api/redian.htm", "redian")
+    assert [(e.url, e.title) for e in got] == [
+        ("https://www.guancha.cn/politics/2022_04_26_636933.shtml", "636"),
+        ("https://www.guancha.cn/internation/2022_04_27_636953.shtml", "留下的一条"),
+    ]
+    assert "skipped 1 malformed list entry" in caplog.text
+    members = json.dumps({"data": {"items": [
+        {"id": {"$gt": ""}, "title": "注入"}, None, {"id": "12a"},
+        {"id": 900001, "title": ["列表"], "summary": "摘要", "user_nick": "观察员", "pass_at": 5},
+    ]}})
+    posts = lists.member_posts(members, datetime(2022, 4, 27, 12, 0, tzinfo=BEIJING))
+    assert [(p.url, p.title, p.summary, p.author) for p in posts] == [
+        ("https://user.guancha.cn/main/content?id=900001", None, "摘要", "观察员")]

@@ -152,10 +152,33 @@ def home_columns(sel: Selector, base: str, channels: Iterable[str]) -> dict[str,
 
 def api_list(text: str, base: str, channel: str) -> list[ListEntry]:
     """热点 / 滚动 JSON: {"items": [{"TITLE": …, "HTTP_URL": "/path/…shtml"}]}."""
-    items = json.loads(text).get("items") or []
-    links = [(item.get("HTTP_URL"), ListEntry(url="", channel=CHANNELS[channel], title=normalise_optional(item.get("TITLE"))))
-             for item in items if isinstance(item, dict)]
+    items = _json_items(json.loads(text), "items", base)
+    links = [(_scalar(item.get("HTTP_URL")), ListEntry(url="", channel=CHANNELS[channel],
+                                                       title=normalise_optional(_scalar(item.get("TITLE")))))
+             for item in items]
     return _entries(links, base)
+
+
+def _json_items(data: object, key: str, where: str) -> list[dict]:
+    """The entries of a JSON list (``data[key]``, or ``data["data"][key]``); an entry that is
+    no object is skipped with a warning, so one malformed entry costs that entry only."""
+    items = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return []
+    good = [item for item in items if isinstance(item, dict)]
+    if len(good) < len(items):
+        logger.warning("%s: skipped %d malformed list entr%s", where, len(items) - len(good),
+                       "y" if len(items) - len(good) == 1 else "ies")
+    return good
+
+
+def _scalar(value: object) -> str | None:
+    """A JSON value as text when it is a string or a number, else None (a list, an object)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
 
 
 # XPath with parsel's has-class(). 时评 lead pieces: `.tsp-list1-title` anywhere (2019–2022
@@ -205,17 +228,18 @@ def fengwen_list(sel: Selector, base: str, channel: str) -> list[ListEntry]:
 
 def member_posts(text: str, now: datetime) -> list[ListEntry]:
     """A 风闻 member's posts (app.guancha.cn JSON): data.items[] with id, title, summary."""
-    data = json.loads(text).get("data") or {}
+    data = json.loads(text)
     links = []
-    for item in data.get("items") or []:
-        if not isinstance(item, dict) or not item.get("id"):
+    for item in _json_items(data.get("data") if isinstance(data, dict) else None, "items", "member posts"):
+        post = _scalar(item.get("id"))
+        if not post or not post.isdigit():
             continue
-        links.append((post_url(item["id"]), ListEntry(
+        links.append((post_url(post), ListEntry(
             url="", channel=CHANNELS["fengwen-user"],
-            title=normalise_optional(item.get("title")),
-            summary=normalise_optional(item.get("summary")),
-            author=normalise_optional(item.get("user_nick")),
-            listed_at=relative_iso(item.get("pass_at"), now),
+            title=normalise_optional(_scalar(item.get("title"))),
+            summary=normalise_optional(_scalar(item.get("summary"))),
+            author=normalise_optional(_scalar(item.get("user_nick"))),
+            listed_at=relative_iso(_scalar(item.get("pass_at")), now),
         )))
     return _entries(links, REAL["user"])
 
