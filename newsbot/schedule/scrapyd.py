@@ -70,7 +70,7 @@ def parse_jobs(payload: Mapping[str, Any]) -> list[Job]:
                 Job(
                     id=str(entry.get("id", "")),
                     spider=str(entry.get("spider", "")),
-                    state=state,  # type: ignore[arg-type]
+                    state=state,
                     start_time=parse_time(entry.get("start_time")),
                     end_time=parse_time(entry.get("end_time")),
                     log_url=entry.get("log_url") or None,
