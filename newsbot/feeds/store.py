@@ -13,7 +13,7 @@ import logging
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from scrapy.settings import BaseSettings
 
@@ -41,7 +41,7 @@ class FeedStore:
         self._load()
 
     @classmethod
-    def from_settings(cls, directory: str | os.PathLike[str], settings: BaseSettings) -> "FeedStore":
+    def from_settings(cls, directory: str | os.PathLike[str], settings: BaseSettings) -> Self:
         """A store for ``directory`` with the NEWSBOT_FEEDS_* settings."""
         return cls(directory, max_entries=settings.getint("NEWSBOT_FEEDS_MAX_ENTRIES", 50),
                    title=settings.get("NEWSBOT_FEEDS_TITLE") or "newsbot",

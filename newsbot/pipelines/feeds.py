@@ -14,7 +14,7 @@ always passes on.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -33,13 +33,14 @@ class FeedsPipeline:
         self._pending = 0
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "FeedsPipeline":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         directory = (settings.get("NEWSBOT_FEEDS_DIR") or "").strip()
         if not directory:
             logger.info("Feeds are off (NEWSBOT_FEEDS_DIR is not set)")
             raise NotConfigured
-        return cls(crawler, FeedStore.from_settings(directory, settings), settings.getint("NEWSBOT_FEEDS_WRITE_EVERY", 0))
+        store = FeedStore.from_settings(directory, settings)
+        return cls(crawler, store, settings.getint("NEWSBOT_FEEDS_WRITE_EVERY", 0))
 
     def open_spider(self) -> None:
         logger.info("Writing feeds to %s (newest %d entries each)", self.store.directory, self.store.max_entries)

@@ -7,10 +7,11 @@ contents) and newsbot/mongo/writer.py for retries and the spool.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from itemadapter import ItemAdapter
 from pymongo import ASCENDING, AsyncMongoClient, WriteConcern
@@ -56,7 +57,7 @@ class MongoPipeline:
         self._timer: asyncio.Task[None] | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "MongoPipeline":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         uri = crawler.settings.get("MONGO_URI")
         if not uri:
             raise NotConfigured("MONGO_URI is not set")
@@ -92,10 +93,8 @@ class MongoPipeline:
         if self._timer is not None and self._lock is not None:
             async with self._lock:  # let a timed flush in progress finish first
                 self._timer.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._timer
-            except asyncio.CancelledError:
-                pass
             self._timer = None
         try:
             if self.writer is not None:
@@ -118,7 +117,7 @@ class MongoPipeline:
             self.crawler.stats.inc_value(f"{STATS}/dropped/unsafe")
             url = ItemAdapter(item).get("url")
             raise DropItem(f"cannot store {url if isinstance(url, str) and url else '<no url>'}: "
-                           f"{error}")
+                           f"{error}") from error
         if not self.buffer:
             self.buffer_since = time.monotonic()
         self.buffer.append(doc)
