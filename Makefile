@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= output
 
-.PHONY: demo test install install-dev services-deps clean
+.PHONY: demo test lint install install-dev services-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ demo: install
 ## Install everything the tests need, then run every test (doctests included).
 test: install-dev
 	$(BIN)/python -m pytest
+
+## Type-check (mypy) and lint (ruff) newsbot/; fails on any error. Needs no services.
+lint: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	PY=$(BIN)/python bash scripts/lint.sh
 
 clean:
 	rm -rf $(OUT) .newsbot

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 TOKENS = re.compile(rb"acw_sc__v2|__jsl_clearance|_cf_chl|cf-challenge|challenge-platform|/cdn-cgi/challenge", re.I)
-COOKIE_RELOAD = re.compile(rb"document\.cookie\s*=.{0,2000}?(location\.reload|location\.href\s*=|location\.replace)", re.I | re.S)
+COOKIE_RELOAD = re.compile(
+    rb"document\.cookie\s*=.{0,2000}?(location\.reload|location\.href\s*=|location\.replace)", re.I | re.S
+)
 MAX_BYTES = 30_000
 
 

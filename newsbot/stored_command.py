@@ -40,6 +40,7 @@ class StoredArticlesCommand(ScrapyCommand):
         target = opts.target or self.settings.get(self.target_setting)
         if not target:
             raise UsageError(f"say where the output goes: --to {self.target_name} or -s {self.target_setting}=…")
+        articles: Iterable[dict[str, Any] | None]
         if opts.source == "mongodb":
             uri = self.settings.get("MONGO_URI")
             if not uri:

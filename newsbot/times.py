@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -51,8 +51,13 @@ def relative_iso(text: str | None, now: datetime) -> str | None:
     """Resolve the informal times of community pages against ``now`` (Beijing time).
 
     >>> now = datetime(2022, 4, 27, 12, 0, tzinfo=BEIJING)
-    >>> [relative_iso(t, now) for t in ("刚刚", "5分钟前", "3小时前", "昨天 18:30", "04-27 10:22")]
-    ['2022-04-27T12:00:00+08:00', '2022-04-27T11:55:00+08:00', '2022-04-27T09:00:00+08:00', '2022-04-26T18:30:00+08:00', '2022-04-27T10:22:00+08:00']
+    >>> for text in ("刚刚", "5分钟前", "3小时前", "昨天 18:30", "04-27 10:22"):
+    ...     print(relative_iso(text, now))
+    2022-04-27T12:00:00+08:00
+    2022-04-27T11:55:00+08:00
+    2022-04-27T09:00:00+08:00
+    2022-04-26T18:30:00+08:00
+    2022-04-27T10:22:00+08:00
     >>> relative_iso("01-05 08:00", now)  # a month-day later than now is last year's
     '2022-01-05T08:00:00+08:00'
     >>> relative_iso("12-31 08:00", now)
@@ -71,7 +76,9 @@ def relative_iso(text: str | None, now: datetime) -> str | None:
         return iso(day.replace(hour=int(match["h"]), minute=int(match["mi"]), second=0))
     if match := _MONTH_DAY.match(value):
         try:
-            moment = now.replace(month=int(match["mo"]), day=int(match["d"]), hour=int(match["h"]), minute=int(match["mi"]), second=0)
+            moment = now.replace(
+                month=int(match["mo"]), day=int(match["d"]), hour=int(match["h"]), minute=int(match["mi"]), second=0
+            )
         except ValueError:
             return None
         if moment > now + timedelta(days=1):
@@ -86,7 +93,7 @@ def crawl_now(value: str | None = None) -> datetime:
     >>> crawl_now("2022-04-27T12:00:00+08:00").isoformat()
     '2022-04-27T12:00:00+08:00'
     """
-    return aware(value) if value else datetime.now(timezone.utc)
+    return aware(value) if value else datetime.now(UTC)
 
 
 def aware(value: str, naive_tz: timezone = BEIJING) -> datetime:
@@ -101,7 +108,7 @@ def aware(value: str, naive_tz: timezone = BEIJING) -> datetime:
 
 def utc_iso(moment: datetime) -> str:
     """ISO 8601 in UTC, as ``crawled_at`` is stored."""
-    return iso(moment.astimezone(timezone.utc))
+    return iso(moment.astimezone(UTC))
 
 
 def parse_instant(value: str) -> datetime | None:

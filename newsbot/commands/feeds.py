@@ -53,6 +53,7 @@ class Command(StoredArticlesCommand):
         store = FeedStore.from_settings(target, self.settings)
         counts = merge(articles, store)
         files = store.write()
-        print(f"feeds: {counts['merged']} articles, {counts['failed']} failed; files {files['written']} "
-              f"written, {files['unchanged']} unchanged, {files['removed']} removed -> {target}")
+        report = (f"feeds: {counts['merged']} articles, {counts['failed']} failed; files {files['written']} "
+                  f"written, {files['unchanged']} unchanged, {files['removed']} removed -> {target}")
+        print(report)  # noqa: T201 - the command's output
         self.exitcode = 1 if counts["failed"] else 0

@@ -27,6 +27,7 @@ class Command(StoredArticlesCommand):
     def write(self, articles: Iterable[dict[str, Any] | None], target: str) -> None:
         assert self.settings is not None
         counts = export(articles, PostStore(target, self.settings.get("NEWSBOT_HEXO_IMAGES_URL") or ""))
-        print(f"hexo: {counts['written']} written, {counts['unchanged']} unchanged, "
-              f"{counts['failed']} failed -> {target}")
+        report = (f"hexo: {counts['written']} written, {counts['unchanged']} unchanged, "
+                  f"{counts['failed']} failed -> {target}")
+        print(report)  # noqa: T201 - the command's output
         self.exitcode = 1 if counts["failed"] else 0

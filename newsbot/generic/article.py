@@ -35,7 +35,7 @@ AD_WORD_SPLIT = re.compile(r"[\s_-]+")
 FAVOR_PRECISION = True
 
 
-def parse(text: str) -> etree._Element | None:
+def parse(text: str) -> html.HtmlElement | None:
     """An lxml HTML tree, or None when there is no markup to speak of.
 
     Parsed from UTF-8 bytes with the encoding forced, so that an XML declaration or a stale
@@ -51,14 +51,14 @@ def parse(text: str) -> etree._Element | None:
     return tree
 
 
-def drop_placeholder_author(tree: etree._Element) -> None:
+def drop_placeholder_author(tree: html.HtmlElement) -> None:
     """A ``<meta name="author">`` holding an e-mail address is a template's, not a byline."""
     for meta in tree.xpath('//meta[translate(@name, "AUTHOR", "author")="author"]'):
         if "@" in (meta.get("content") or ""):
             meta.drop_tree()
 
 
-def drop_ads(tree: etree._Element) -> None:
+def drop_ads(tree: html.HtmlElement) -> None:
     """Remove elements whose class or id names them an ad (``content-bottom-ad``, ``adv_box``).
 
     trafilatura keeps an ad block that sits inside the article container, picture and all.
@@ -73,7 +73,7 @@ def drop_ads(tree: etree._Element) -> None:
             node.drop_tree()
 
 
-def run_trafilatura(tree: etree._Element, url: str) -> Document | None:
+def run_trafilatura(tree: html.HtmlElement, url: str) -> Document | None:
     """trafilatura's text and metadata; only the metadata when it found no text at all."""
     try:
         document = trafilatura.bare_extraction(

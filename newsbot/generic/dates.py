@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime, tzinfo
 
 from htmldate import find_date
-from lxml import etree
+from lxml import etree, html
 
 from newsbot.times import aware, beijing_iso, iso
 
@@ -113,7 +113,7 @@ def written_time(tree: etree._Element, headline: etree._Element | None, zone: tz
     return None
 
 
-def searched_day(tree: etree._Element, url: str) -> str | None:
+def searched_day(tree: html.HtmlElement, url: str) -> str | None:
     """htmldate's extensive search (page text, URL), YYYY-MM-DD: slow, so only as a last resort."""
     try:
         return find_date(tree, extensive_search=True, original_date=True, url=url)
@@ -122,7 +122,7 @@ def searched_day(tree: etree._Element, url: str) -> str | None:
 
 
 def published_at(
-    tree: etree._Element, headline: etree._Element | None, zone: tzinfo, url: str, day: str | None = None
+    tree: html.HtmlElement, headline: etree._Element | None, zone: tzinfo, url: str, day: str | None = None
 ) -> str | None:
     """See the module docstring; ``day`` is the date trafilatura read from the markup, if any."""
     declared = [(raw, value) for raw in metadata_times(tree) if (value := value_iso(raw, zone))]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import timezone
+from datetime import UTC, timezone
 from email.utils import format_datetime
 
 from newsbot.times import BEIJING, aware
@@ -63,7 +63,7 @@ def rfc1123_gmt(iso: str, naive_tz: timezone = BEIJING) -> str:
     >>> rfc1123_gmt("2022-04-27T10:22:31+08:00")
     'Wed, 27 Apr 2022 02:22:31 GMT'
     """
-    return format_datetime(aware(iso, naive_tz).astimezone(timezone.utc), usegmt=True)
+    return format_datetime(aware(iso, naive_tz).astimezone(UTC), usegmt=True)
 
 
 def render_front_matter(fields: Sequence[Field]) -> str:

@@ -45,8 +45,9 @@ def layout_body(root: html.HtmlElement) -> list[str]:
 
 def _block(element: html.HtmlElement) -> list[str]:
     """Start tag, content, end tag: three lines (one for ``<hr>``, none when empty)."""
+    start, end = _tags(element)
     if element.tag == "hr":
-        return [protect(_start_tag(element))]
+        return [protect(start)]
     inner = inner_html(element)
     if element.tag == "pre":
         content = inner.strip("\r\n").replace("\r", "").replace("\n", "&#10;")
@@ -54,7 +55,7 @@ def _block(element: html.HtmlElement) -> list[str]:
         content = _one_line([inner])
     if not content.strip() and not len(element):
         return []  # spacer paragraphs (<p>&nbsp;</p>) carry nothing
-    return [protect(_start_tag(element)), protect(content), f"</{element.tag}>"]
+    return [protect(start), protect(content), end]
 
 
 def _flush(run: list[str], lines: list[str]) -> None:
@@ -69,11 +70,14 @@ def _one_line(parts: list[str]) -> str:
     return content + " " if content.endswith(">") else content
 
 
-def _start_tag(element: html.HtmlElement) -> str:
-    """``<tag attr="…">`` with the attributes in their original order."""
+def _tags(element: html.HtmlElement) -> tuple[str, str]:
+    """``<tag attr="…">`` with the attributes in their original order, and ``</tag>`` ("" for ``<hr>``)."""
     empty = html.Element(element.tag, dict(element.attrib))
     serialised = html.tostring(empty, encoding="unicode")
-    return serialised if element.tag == "hr" else serialised[: serialised.rindex("</")]
+    if element.tag == "hr":
+        return serialised, ""
+    cut = serialised.rindex("</")
+    return serialised[:cut], serialised[cut:]
 
 
 def protect(line: str) -> str:

@@ -40,7 +40,7 @@ def read_mongodb(uri: str, database: str, collection: str) -> Iterator[dict[str,
     from pymongo import MongoClient
 
     logger.info("Reading articles from MongoDB %s %s.%s", redact_uri(uri), database, collection)
-    with MongoClient(uri, serverSelectionTimeoutMS=10_000) as client:
+    with MongoClient(uri, document_class=dict, serverSelectionTimeoutMS=10_000) as client:
         for doc in client[database][collection].find({}):
             key = doc.pop("_id", None)
             if not doc.get("url") and isinstance(key, str):

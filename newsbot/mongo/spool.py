@@ -38,7 +38,7 @@ class Spool:
             self.directory.mkdir(parents=True, exist_ok=True)
             name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{id(self):x}.jsonl"
             self.path = self.directory / name
-            handle = open(self.path, "a", encoding="utf-8")
+            handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held (and locked) until close()
             fcntl.flock(handle, fcntl.LOCK_EX)
             self._file = handle
         return self._file
@@ -53,7 +53,7 @@ class Spool:
             self.path.unlink(missing_ok=True)
         handle.close()
 
-    def claim(self) -> Iterator["Claimed"]:
+    def claim(self) -> Iterator[Claimed]:
         """Spool files left by earlier (finished or dead) writers, each locked for us."""
         if not self.directory.is_dir():
             return
@@ -61,7 +61,7 @@ class Spool:
             if path == self.path:
                 continue
             try:
-                handle = open(path, "r+", encoding="utf-8")
+                handle = open(path, "r+", encoding="utf-8")  # noqa: SIM115 - the Claimed owns it
             except FileNotFoundError:
                 continue  # replayed by someone else meanwhile
             try:

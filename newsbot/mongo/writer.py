@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ class WriteResult:
     rejected: int = 0   # refused by the server for good (written to the rejects file)
     errors: list[str] = field(default_factory=list)
 
-    def add(self, other: "WriteResult") -> None:
+    def add(self, other: WriteResult) -> None:
         for name in ("inserted", "updated", "unchanged", "retried", "spooled", "rejected"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors += other.errors
@@ -123,7 +123,7 @@ class BulkWriter:
             self.degraded = False
         return result
 
-    def _sort_errors(self, pending: list[Doc], details: dict[str, Any], dup_retried: set[str],
+    def _sort_errors(self, pending: list[Doc], details: Mapping[str, Any], dup_retried: set[str],
                      result: WriteResult) -> tuple[list[Doc], list[int]]:
         """Documents to send again, and the transient codes seen."""
         errors = {entry["index"]: entry for entry in details.get("writeErrors", [])}
@@ -145,7 +145,7 @@ class BulkWriter:
                 else:
                     dup_retried.add(doc["url"])
                     again.append(doc)
-            elif code_is_transient(code):
+            elif code is not None and code_is_transient(code):
                 transient.append(code)
                 again.append(doc)
             else:

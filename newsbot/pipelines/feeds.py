@@ -39,7 +39,8 @@ class FeedsPipeline:
         if not directory:
             logger.info("Feeds are off (NEWSBOT_FEEDS_DIR is not set)")
             raise NotConfigured
-        return cls(crawler, FeedStore.from_settings(directory, settings), settings.getint("NEWSBOT_FEEDS_WRITE_EVERY"))
+        store = FeedStore.from_settings(directory, settings)
+        return cls(crawler, store, settings.getint("NEWSBOT_FEEDS_WRITE_EVERY"))
 
     def open_spider(self) -> None:
         logger.info("Writing feeds to %s (newest %d entries each)", self.store.directory, self.store.max_entries)

@@ -8,7 +8,7 @@ logged and counted (``newsbot/hexo/failed``); the item itself always passes on.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -26,7 +26,7 @@ class HexoPipeline:
         self.store: PostStore | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "HexoPipeline":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         directory = (crawler.settings.get("NEWSBOT_HEXO_DIR") or "").strip()
         if not directory:
             raise NotConfigured("NEWSBOT_HEXO_DIR is not set")

@@ -7,6 +7,7 @@ contents) and newsbot/mongo/writer.py for retries and the spool.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from pathlib import Path
@@ -92,10 +93,8 @@ class MongoPipeline:
         if self._timer is not None and self._lock is not None:
             async with self._lock:  # let a timed flush in progress finish first
                 self._timer.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._timer
-            except asyncio.CancelledError:
-                pass
             self._timer = None
         try:
             if self.writer is not None:
@@ -118,7 +117,7 @@ class MongoPipeline:
             self.crawler.stats.inc_value(f"{STATS}/dropped/unsafe")
             url = ItemAdapter(item).get("url")
             raise DropItem(f"cannot store {url if isinstance(url, str) and url else '<no url>'}: "
-                           f"{error}")
+                           f"{error}") from error
         if not self.buffer:
             self.buffer_since = time.monotonic()
         self.buffer.append(doc)

@@ -70,10 +70,11 @@ def parse_interval(value: Any) -> timedelta:
 
     >>> [parse_interval(v).total_seconds() for v in (90, "15m", "1h30m", "1.5s", "1d")]
     [90.0, 900.0, 5400.0, 1.5, 86400.0]
-    >>> parse_interval("soon")
-    Traceback (most recent call last):
-    ...
-    newsbot.schedule.config.ConfigError: interval 'soon' is not a number of seconds or like '90s', '15m', '2h', '1d', '1h30m'
+    >>> try:
+    ...     parse_interval("soon")
+    ... except ConfigError as error:
+    ...     print(error)
+    interval 'soon' is not a number of seconds or like '90s', '15m', '2h', '1d', '1h30m'
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = float(value)

@@ -27,7 +27,9 @@ def last_start(spider: str, jobs: Sequence[Job], scheduled_at: datetime | None =
     return max(starts, default=None)
 
 
-def decide(schedule: SpiderSchedule, jobs: Sequence[Job], now: datetime, scheduled_at: datetime | None = None) -> Decision:
+def decide(
+    schedule: SpiderSchedule, jobs: Sequence[Job], now: datetime, scheduled_at: datetime | None = None
+) -> Decision:
     """Start ``schedule.spider`` only if it has no pending or running job and its interval has passed.
 
     The interval counts from the last start, whoever started it (this scheduler, cron, a

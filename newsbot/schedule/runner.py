@@ -40,7 +40,9 @@ class TickResult:
 class Scheduler:
     """Runs the spiders of ``config`` on one scrapyd, each every ``interval``, never two at once."""
 
-    def __init__(self, config: Config, client: ScrapydClient | None = None, clock: Callable[[], datetime] = local_now) -> None:
+    def __init__(
+        self, config: Config, client: ScrapydClient | None = None, clock: Callable[[], datetime] = local_now
+    ) -> None:
         self.config = config
         target = config.scrapyd
         self.client = client or ScrapydClient(target.url, target.username, target.password, target.timeout)
@@ -87,7 +89,9 @@ class Scheduler:
             try:
                 ok = self._start(schedule, decision, now) and ok
             except ScrapydUnavailable as exc:
-                logger.warning("%s: not scheduled, scrapyd unavailable; trying again next tick: %s", decision.spider, exc)
+                logger.warning(
+                    "%s: not scheduled, scrapyd unavailable; trying again next tick: %s", decision.spider, exc
+                )
                 return False
         return ok
 
@@ -113,9 +117,12 @@ class Scheduler:
         stop = stop or threading.Event()
         target = self.config.scrapyd
         plan = ", ".join(
-            f"{s.spider} every {format_interval(s.interval)}{'' if s.enabled else ' (disabled)'}" for s in self.config.spiders
+            f"{s.spider} every {format_interval(s.interval)}{'' if s.enabled else ' (disabled)'}"
+            for s in self.config.spiders
         )
-        logger.info("scheduling on %s project %r, a look every %gs: %s", target.url, target.project, self.config.tick, plan)
+        logger.info(
+            "scheduling on %s project %r, a look every %gs: %s", target.url, target.project, self.config.tick, plan
+        )
         next_tick = time.monotonic()
         while not stop.is_set():
             try:
