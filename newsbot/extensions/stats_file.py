@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -16,7 +17,7 @@ class StatsFile:
         self.path = path
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "StatsFile":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         path = crawler.settings.get("NEWSBOT_STATS_FILE")
         if not path:
             raise NotConfigured("NEWSBOT_STATS_FILE is not set")

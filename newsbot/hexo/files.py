@@ -85,6 +85,8 @@ class PostStore:
         """Render ``article`` and save it; "written", "unchanged", or "failed" (logged)."""
         url = ItemAdapter(article).get("url")
         try:
+            if not isinstance(url, str) or not url:
+                raise ValueError(f"article needs a url: {url!r}")
             name, written = self.save(url, post_filename(article), render_post(article, self.images_url))
         except (ValueError, TypeError, OSError) as error:
             logger.error("Cannot write the Hexo post for %s: %s", url, error)

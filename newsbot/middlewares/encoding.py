@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from typing import Self
 
 from charset_normalizer import from_bytes
 from scrapy import Request
@@ -138,7 +139,7 @@ class EncodingFixMiddleware:
         self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "EncodingFixMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler.stats)
 
     def process_response(self, request: Request, response: Response) -> Response:

@@ -13,6 +13,8 @@ page (http to https, a tracking query) go on as usual.
 """
 from __future__ import annotations
 
+from typing import Self
+
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
@@ -40,7 +42,7 @@ class RedirectAwayMiddleware:
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "RedirectAwayMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:

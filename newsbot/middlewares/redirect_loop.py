@@ -7,6 +7,7 @@ without a word. This middleware runs before it and fails such a response loudly.
 from __future__ import annotations
 
 import logging
+from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -27,7 +28,7 @@ class RedirectLoopMiddleware:
         self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "RedirectLoopMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler.stats)
 
     def process_response(self, request: Request, response: Response) -> Response:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import timezone
-from typing import Any
+from datetime import UTC
+from typing import Any, Self
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
@@ -46,7 +46,7 @@ class CleanPipeline:
         self.now_setting = crawler.settings.get("NEWSBOT_NOW") or None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "CleanPipeline":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
@@ -96,7 +96,7 @@ class CleanPipeline:
         """The given time re-expressed in UTC (a naive one is taken as UTC), else now."""
         if value:
             try:
-                return utc_iso(aware(value, timezone.utc))
+                return utc_iso(aware(value, UTC))
             except ValueError:
                 pass
         return utc_iso(crawl_now(self.now_setting))

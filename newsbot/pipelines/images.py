@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from io import BytesIO
-from typing import Any
+from typing import Any, Self
 
 from itemadapter import ItemAdapter
 from PIL import Image as PillowImage
@@ -69,7 +69,7 @@ class ImagesPipeline(FilesPipeline):
         self.failures: dict[str, str] = {}
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ImagesPipeline":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         store = (crawler.settings.get("NEWSBOT_IMAGES_STORE") or "").strip()
         if not store:
             logger.info("Images are not stored (NEWSBOT_IMAGES_STORE is not set); items keep hot links")
@@ -102,13 +102,17 @@ class ImagesPipeline(FilesPipeline):
     def item_completed(self, results: list[FileInfoOrError], item: Any, info: MediaPipeline.SpiderInfo) -> Any:
         adapter = ItemAdapter(item)
         article = adapter.get("url") or "<no url>"
-        for image, (ok, value) in zip(_images(item), results):
-            if ok and value:
+        # One result per request, and get_media_requests made one request per image, in order.
+        for image, (ok, value) in zip(_images(item), results, strict=True):
+            if ok and value and not isinstance(value, Failure):
                 image["path"], image["checksum"] = value["path"], value["checksum"]
                 self.crawler.stats.inc_value(f"{STATS}/stored")
                 continue
             image["path"] = image["checksum"] = None
-            reason = self.failures.get(safe_url_string(image["url"]), "error") if ok else _reason(value)
+            if isinstance(value, Failure):
+                reason = _reason(value)
+            else:
+                reason = self.failures.get(safe_url_string(image["url"]), "error")
             self.crawler.stats.inc_value(f"{STATS}/failed")
             self.crawler.stats.inc_value(f"{STATS}/failed/{reason}")
             logger.warning("Image not stored (%s): %s in %s", reason, image["url"], article)

@@ -16,7 +16,7 @@ class ListEntry:
     listed_at: str | None = None  # ISO 8601, when the list shows a time
     author: str | None = None
 
-    def merged(self, other: "ListEntry", channel_order: tuple[str, ...]) -> "ListEntry":
+    def merged(self, other: ListEntry, channel_order: tuple[str, ...]) -> ListEntry:
         """One entry for an article listed twice: the channel first in ``channel_order``
         wins, and blanks are filled from the other listing."""
         first, second = (self, other)

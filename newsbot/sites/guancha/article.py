@@ -48,8 +48,10 @@ def byline_authors(first_paragraph: str | None) -> list[str]:
     (['郭光昊'], ['郭光昊'])
     >>> byline_authors("【文/弗朗茲-斯坦凡·蓋蒂 译/观察者网 由冠群】")
     ['弗朗茲-斯坦凡·蓋蒂']
-    >>> byline_authors("正文第一段"), byline_authors("（图/观察者网 郭光昊）"), byline_authors("评论指出（文/观察者网 郭光昊）")
-    ([], [], [])
+    >>> byline_authors("正文第一段"), byline_authors("（图/观察者网 郭光昊）")
+    ([], [])
+    >>> byline_authors("评论指出（文/观察者网 郭光昊）")
+    []
     """
     match = BYLINE.match(first_paragraph or "")
     if not match:

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from parsel import Selector
+from parsel import Selector, SelectorList
 from w3lib.url import safe_url_string
 
 from newsbot.items import Image
@@ -54,11 +54,11 @@ HOME_COLUMNS = {
 }
 
 
-def _text(sel: Selector, css: str) -> str | None:
+def _text(sel: Selector | SelectorList[Selector], css: str) -> str | None:
     return normalise_optional(" ".join(sel.css(css).getall()).replace("[全文]", ""))
 
 
-def _first_text(sel: Selector, *css: str) -> str | None:
+def _first_text(sel: Selector | SelectorList[Selector], *css: str) -> str | None:
     """The text of the first selector that finds any (an author shown two ways is one author)."""
     return next(filter(None, (_text(sel, one) for one in css)), None)
 
