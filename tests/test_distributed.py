@@ -6,6 +6,8 @@ every article); the hand-made fixture site is crawled too, against tests/expecte
 """
 from __future__ import annotations
 
+import json
+import pickle
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -186,18 +188,42 @@ def test_shared_rate_limit_holds_across_workers(big_site: dict, redis_url: str, 
     assert fleet.stat("newsbot/redis/ratelimit/delayed") > 0
 
 
-def test_fixture_site_with_three_workers(sample_site: dict, redis_url: str, mongo_server: Any, mongo_db: str,
-                                         tmp_path: Path) -> None:
+class Boom:
+    """Unpickling this runs code: it touches the file named ``marker``."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Path.touch, (self.marker,))
+
+
+def test_fixture_site_with_three_workers_and_a_poisoned_queue(sample_site: dict, redis_url: str, mongo_server: Any,
+                                                              mongo_db: str, tmp_path: Path) -> None:
     expected = sorted(e["url"] for e in expected_articles())
     if not expected:
         pytest.skip("tests/expected/guancha is empty")
     fleet = Fleet(tmp_path, sample_site, redis_url, FIXTURE_ARGS,
                   {**mongo_settings(mongo_server.uri, mongo_db), "NEWSBOT_REDIS_RATE": "0"})
     assert fleet.seed().returncode == 0
+    # Someone who can write to Redis adds entries ahead of every request: a pickle that
+    # runs code when loaded, garbage, and a JSON request naming a method that is no callback.
+    marker = tmp_path / "pickle-ran"
+    poison = [pickle.dumps({"url": "https://www.guancha.cn/", "callback": Boom(marker)}), b"\x80\x04garbage",
+              json.dumps({"url": "https://www.guancha.cn/", "callback": "close"}).encode()]
+    with redis.Redis.from_url(redis_url) as client:
+        client.zadd("guancha:requests", {member: -100 for member in poison})
     fleet.start(3)
     fleet.wait()
 
+    assert not marker.exists()
+    assert fleet.stat("newsbot/redis/bad_request") == len(poison)
+    logs = "\n".join(w.log() for w in fleet.workers)
+    dropped = [line for line in logs.splitlines() if "] ERROR: dropped an entry of guancha:requests" in line]
+    assert len(dropped) == len(poison) and "Traceback" not in logs, dropped
+    # and the crawl went on as if nothing had happened
     assert stored(mongo_server.uri, mongo_db) == Counter(expected)
     retried = fleet.retried()
     again = {url: n for url, n in fleet.downloads().items() if n > 1 + retried[url]}
     assert again == {}
+    assert frontier_keys(redis_url) == {"queued": 0, "inflight": 0, "workers": 0}
