@@ -118,7 +118,7 @@ def memory_per_million(server: RedisServer, urls: int) -> list[list[Any]]:
             params = BloomParams.for_capacity(max(urls, 1_000_000), error_rate)
             bloom = RedisBloomFilter(client, "bench:bloom", params)
             before = used_memory(client)
-            bloom.allocate()
+            bloom.open()
             added = min(urls, 100_000)  # the bitmap is full-size from the start: adding never grows it
             add_many(bloom, fingerprints[:added])
             delta = used_memory(client) - before

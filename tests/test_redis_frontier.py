@@ -71,12 +71,12 @@ def test_bloom_false_positive_rate_is_near_the_setting(server: Any, error_rate: 
 def test_bloom_memory_is_fixed_by_capacity(server: Any) -> None:
     params = BloomParams.for_capacity(200_000, 0.001)
     bloom = RedisBloomFilter(server, "t:mem", params)
-    bloom.allocate()
+    bloom.open()
     empty = server.memory_usage(bloom.bits_key)
     assert params.bits / 8 <= empty <= params.bits / 8 * 1.1
     add_many(bloom, fingerprints("a", 5_000))
     assert server.memory_usage(bloom.bits_key) == empty  # adding never grows it
-    bloom.allocate()  # a second worker: keeps the bits already set
+    bloom.open()  # a second worker: keeps the bits already set
     assert all(contains_many(bloom, fingerprints("a", 5_000)))
 
 
@@ -100,10 +100,10 @@ def test_bloom_add_is_atomic_across_clients(redis_url: str) -> None:
 
 
 def test_bloom_refuses_other_parameters(server: Any) -> None:
-    RedisBloomFilter(server, "t:p", BloomParams.for_capacity(1000, 0.01)).check_params()
-    RedisBloomFilter(server, "t:p", BloomParams.for_capacity(1000, 0.01)).check_params()  # same: fine
+    RedisBloomFilter(server, "t:p", BloomParams.for_capacity(1000, 0.01)).open()
+    RedisBloomFilter(server, "t:p", BloomParams.for_capacity(1000, 0.01)).open()  # same: fine
     with pytest.raises(ValueError, match="was made with"):
-        RedisBloomFilter(server, "t:p", BloomParams.for_capacity(5000, 0.01)).check_params()
+        RedisBloomFilter(server, "t:p", BloomParams.for_capacity(5000, 0.01)).open()
 
 
 # --- token bucket -----------------------------------------------------------------------
@@ -228,7 +228,7 @@ def test_dead_workers_requests_are_reclaimed_only_after_the_heartbeat(server: An
     queue, frontier = queue_of(server, spider), Frontier(server, "guancha", "guancha:requests")
     for request in spider.start_list_requests():
         queue.push(request)
-    frontier.register("dying", ttl=0.3)
+    frontier.beat("dying", ttl=0.3)
     assert frontier.pop("dying", "dying:1") is not None
     assert frontier.state(exclude="other").inflight == 1
     assert frontier.reclaim_dead(exclude="other") == 0  # still alive

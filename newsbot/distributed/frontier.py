@@ -1,14 +1,14 @@
 """The shared frontier in Redis: scrapy-redis's queue, plus workers and in-flight requests.
 
-scrapy-redis pops a request off the shared queue and forgets it: a worker that dies holds
+scrapy-redis pops a request off the queue and forgets it: a worker that dies then holds
 requests that are in no queue any more but already in the seen-set, so they are lost. Here
-every pop is a lease: one Lua call moves the request from the queue (a sorted set, as
-``scrapy_redis.queue.PriorityQueue`` keeps it) into the worker's in-flight hash, from
-which it is removed once handled. A worker refreshes an expiring heartbeat key; once the
-key has expired, any other worker moves the dead worker's leases back onto the queue.
+a pop is a lease: one Lua call moves the request from the queue (the sorted set of
+``scrapy_redis.queue.PriorityQueue``) into the worker's in-flight hash, which forgets it
+once it is handled. A worker refreshes an expiring heartbeat key; once that key has
+expired, any other worker moves the dead worker's leases back onto the queue.
 
-Keys, for spider ``s``: the queue (``s:requests``), ``s:workers`` (ids of registered
-workers), ``s:worker:<id>`` (heartbeat) and ``s:inflight:<id>`` (lease -> "<score>:<request>").
+Keys, for spider ``s``: the queue (``s:requests``), ``s:workers`` (registered workers),
+``s:worker:<id>`` (heartbeat) and ``s:inflight:<id>`` (lease -> "<score>:<request>").
 """
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from scrapy.settings import BaseSettings
 from scrapy_redis import defaults
 
 logger = logging.getLogger(__name__)
-
 # Pop the best-scored request of KEYS[1] into the in-flight hash KEYS[2] under lease ARGV[1].
 POP = """
 local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -30,9 +29,9 @@ redis.call('HSET', KEYS[2], ARGV[1], r[2] .. ':' .. r[1])
 return r[1]
 """
 # Move every lease of KEYS[1] back onto the queue KEYS[2] with its score and drop the hash;
-# with ARGV[1] == '1', do nothing (-1) while the heartbeat KEYS[3] exists.
+# if KEYS[3] is given, do nothing (-1) while that heartbeat exists.
 REQUEUE = """
-if ARGV[1] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
+if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
 local vals = redis.call('HVALS', KEYS[1])
 for _, v in ipairs(vals) do
   local i = string.find(v, ':', 1, true)
@@ -64,8 +63,7 @@ class Frontier:
 
     @classmethod
     def for_spider(cls, server: Redis, spider: str, settings: BaseSettings) -> Self:
-        queue = settings.get("SCHEDULER_QUEUE_KEY") or defaults.SCHEDULER_QUEUE_KEY
-        return cls(server, spider, queue % {"spider": spider})
+        return cls(server, spider, (settings.get("SCHEDULER_QUEUE_KEY") or defaults.SCHEDULER_QUEUE_KEY) % {"spider": spider})
 
     def heartbeat(self, worker: str) -> str:
         return f"{self.spider}:worker:{worker}"
@@ -73,18 +71,14 @@ class Frontier:
     def inflight(self, worker: str) -> str:
         return f"{self.spider}:inflight:{worker}"
 
-    def register(self, worker: str, ttl: float) -> None:
-        """Announce ``worker`` as alive for ``ttl`` seconds (call again to stay alive)."""
-        with self.server.pipeline() as pipe:
-            pipe.sadd(self.workers_key, worker)
-            pipe.set(self.heartbeat(worker), 1, px=int(ttl * 1000))
-            pipe.execute()
+    def beat(self, worker: str, ttl: float) -> None:
+        """``worker`` is alive for ``ttl`` seconds more."""
+        self.server.set(self.heartbeat(worker), 1, px=int(ttl * 1000))
+        self.server.sadd(self.workers_key, worker)
 
-    def unregister(self, worker: str) -> None:
-        with self.server.pipeline() as pipe:
-            pipe.srem(self.workers_key, worker)
-            pipe.delete(self.heartbeat(worker))
-            pipe.execute()
+    def leave(self, worker: str) -> None:
+        self.server.srem(self.workers_key, worker)
+        self.server.delete(self.heartbeat(worker))
 
     def workers(self) -> list[str]:
         return sorted(w.decode() for w in self.server.smembers(self.workers_key))  # type: ignore[union-attr]
@@ -99,27 +93,25 @@ class Frontier:
 
     def requeue(self, worker: str) -> int:
         """Put every lease of ``worker`` back onto the queue."""
-        return int(self._requeue(keys=[self.inflight(worker), self.queue, ""], args=["0"]))
+        return int(self._requeue(keys=[self.inflight(worker), self.queue]))
 
     def drop_leases(self, worker: str) -> int:
         """Forget every lease of ``worker`` (its requests are all handled)."""
-        with self.server.pipeline() as pipe:
-            pipe.hlen(self.inflight(worker))
-            pipe.delete(self.inflight(worker))
-            return int(pipe.execute()[0])
+        count = int(self.server.hlen(self.inflight(worker)))
+        self.server.delete(self.inflight(worker))
+        return count
 
     def reclaim_dead(self, exclude: str) -> int:
         """Requeue the leases of every registered worker whose heartbeat has expired."""
         total = 0
         for worker in self.workers():
             moved = -1 if worker == exclude else int(self._requeue(
-                keys=[self.inflight(worker), self.queue, self.heartbeat(worker)], args=["1"]))
-            if moved < 0:
-                continue  # alive
-            self.server.srem(self.workers_key, worker)
-            if moved:
-                logger.warning("worker %s is gone: put its %d in-flight request(s) back on the queue", worker, moved)
-            total += moved
+                keys=[self.inflight(worker), self.queue, self.heartbeat(worker)]))
+            if moved >= 0:
+                self.server.srem(self.workers_key, worker)
+                if moved:
+                    logger.warning("worker %s is gone: put its %d in-flight request(s) back on the queue", worker, moved)
+                total += moved
         return total
 
     def state(self, exclude: str | None = None) -> FrontierState:
@@ -131,12 +123,11 @@ class Frontier:
                 pipe.exists(self.heartbeat(worker))
                 pipe.hlen(self.inflight(worker))
             queued, *replies = pipe.execute()
-        live = [held for alive, held in zip(replies[::2], replies[1::2]) if alive]
-        dead = [held for alive, held in zip(replies[::2], replies[1::2]) if not alive]
-        return FrontierState(queued, sum(live), len(live), sum(dead))
+        held = list(zip(replies[::2], replies[1::2], strict=True))
+        live = [n for alive, n in held if alive]
+        return FrontierState(queued, sum(live), len(live), sum(n for alive, n in held if not alive))
 
     def reset(self, extra_keys: list[str]) -> int:
         """Drop the queue, every lease, the worker registry and ``extra_keys``."""
         keys = [self.queue, self.workers_key, *extra_keys, *self.server.scan_iter(match=self.inflight("*"))]
-        keys += [self.heartbeat(w) for w in self.workers()]
-        return int(self.server.delete(*keys))
+        return int(self.server.delete(*keys, *(self.heartbeat(w) for w in self.workers())))

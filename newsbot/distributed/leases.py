@@ -1,17 +1,12 @@
 """Tell the scheduler what a leased request led to, so that it is acknowledged only once handled.
 
-One class, installed twice by the add-on (workers only):
-
-- as the outermost spider middleware it sees exactly what the engine gets from a callback:
-  every output is one more thing the request's lease waits for (a new request learns
-  which lease waits for it; the scheduler releases one when an item leaves the pipelines
-  or a new request is queued). It also keeps the spider's own ``start()`` out of a worker:
-  start requests come from ``scrapy seed``, else N workers would each push the list pages;
-- as a downloader middleware its ``process_exception`` runs last: no other middleware took
-  the failure up, it goes to the errback, and the lease is done.
-
-A lease never acknowledged is not lost work: at the end of a crawl the scheduler drops
-what is left (everything was handled); on any other stop it puts it back on the queue.
+One class, installed twice on workers by the add-on. As the outermost spider middleware it
+sees what the engine gets from a callback: every output is one more thing the lease waits
+for (a new request names the lease; the scheduler lets go of one output when an item left
+the pipelines or a new request is queued). It also keeps the spider's own ``start()`` out
+of a worker: the first requests come from ``scrapy seed``, not from each of N workers. As a
+downloader middleware its ``process_exception`` runs last: the failure goes to the errback,
+and the lease is done.
 """
 from __future__ import annotations
 

@@ -1,21 +1,17 @@
-"""scrapy-redis's scheduler, made safe for workers that die, pause, resume and wait.
+"""scrapy-redis's scheduler (its queue, duplicate filter and request encoding), made safe
+for workers that die, pause, resume and wait:
 
-It keeps scrapy-redis's queue, duplicate filter and request encoding, and adds:
-
-- every pop is a lease (:mod:`.frontier`): a worker killed with ``kill -9`` loses nothing,
-  its in-flight requests go back on the queue once its heartbeat has expired (seen by any
-  live worker, or by the next one started);
-- a lease is acknowledged once its request is handled: its response went through the
-  callback, every request that yielded is queued and every item left the item pipelines
-  (counted with :class:`.leases.LeaseMiddleware`), or its download failed for good, or a
-  request made from it (redirect, retry) is queued;
+- every pop is a lease (:mod:`.frontier`), acknowledged once the request is handled: its
+  callback ran, every request it yielded is queued and every item left the pipelines
+  (counted through :mod:`.leases`), or its download failed for good, or a request made
+  from it (redirect, retry) is queued. A worker killed with ``kill -9`` loses nothing: once
+  its heartbeat has expired any worker puts its leases back on the queue;
 - a clean stop that is not the end of the crawl (Ctrl-C, ``closespider_*``) puts back what
-  the worker still holds, so pause/resume keeps everything;
-- a worker stays open while the shared queue has requests or another live worker holds
-  some (they may yield more), and closes once the frontier has stayed empty for
-  ``NEWSBOT_REDIS_IDLE_CLOSE`` seconds (0: never);
+  the worker holds, so pause/resume keeps everything;
+- a worker stays open while the queue has requests or another live worker holds some (they
+  may yield more), and closes once it has all stayed empty ``NEWSBOT_REDIS_IDLE_CLOSE`` s;
 - an entry that is not a request this spider can handle is dropped, never run;
-- the seed role (``scrapy seed``) only pushes requests.
+- in the seed role (``scrapy seed``) it only pushes requests.
 """
 from __future__ import annotations
 
@@ -91,20 +87,18 @@ class DistributedScheduler(Scheduler):
         self.frontier = Frontier(self.server, spider.name, self.queue.key)
         if self.role == "seed":
             return
-        self.frontier.register(self.worker_id, self.ttl)
+        self._beat()
         self._heartbeat = task.LoopingCall(self._beat)
         self._heartbeat.start(max(self.ttl / 3, 0.1), now=False)
         reclaimed = self._reclaim()
         state = self.frontier.state(exclude=self.worker_id)
-        logger.info("worker %s joined frontier %s: %d queued, %d in flight on %d other live worker(s)%s",
-                    self.worker_id, self.queue.key, state.queued, state.inflight, state.live_workers,
-                    f", {reclaimed} taken back from dead workers" if reclaimed else "")
-        if self.idle_close > 0:
-            logger.info("worker closes once the shared frontier stays empty for %.1f s", self.idle_close)
+        logger.info("worker %s joined frontier %s: %d queued, %d in flight on %d other live worker(s)%s; closes once "
+                    "it stays empty %g s (0: never)", self.worker_id, self.queue.key, state.queued, state.inflight,
+                    state.live_workers, f", {reclaimed} taken back from dead workers" if reclaimed else "", self.idle_close)
 
     def _beat(self) -> None:
         try:
-            self.frontier.register(self.worker_id, self.ttl)
+            self.frontier.beat(self.worker_id, self.ttl)
         except Exception:  # a Redis hiccup must not stop the heartbeat loop
             logger.exception("could not refresh the heartbeat of worker %s", self.worker_id)
 
@@ -126,7 +120,7 @@ class DistributedScheduler(Scheduler):
         elif requeued := self.frontier.requeue(self.worker_id):
             logger.info("closing (%s): put %d request(s) back on the shared queue", reason, requeued)
             self._inc("inflight/requeued_on_close", requeued)
-        self.frontier.unregister(self.worker_id)
+        self.frontier.leave(self.worker_id)
         if not self.persist:
             if others := self.frontier.state(exclude=self.worker_id).live_workers:
                 logger.warning("SCHEDULER_PERSIST is off but %d other worker(s) use the frontier: not flushing it", others)
