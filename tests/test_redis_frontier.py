@@ -8,6 +8,7 @@ new-crawl / --append / --reset rules.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import pickle
 import subprocess
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 import redis
 import redis.asyncio as aioredis
+from scrapy import Request
 from scrapy.core.engine import ExecutionEngine
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
@@ -29,7 +31,7 @@ from scrapy_redis.queue import PriorityQueue
 
 from newsbot.distributed import serializer
 from newsbot.distributed.addon import DistributedMode
-from newsbot.distributed.bloom import BloomParams, RedisBloomFilter
+from newsbot.distributed.bloom import BloomDupeFilter, BloomParams, RedisBloomFilter
 from newsbot.distributed.frontier import Frontier
 from newsbot.distributed.ratelimit import TokenBucket
 from newsbot.items import Image
@@ -104,6 +106,26 @@ def test_bloom_refuses_other_parameters(server: Any) -> None:
     RedisBloomFilter(server, "t:p", BloomParams.for_capacity(1000, 0.01)).open()  # same: fine
     with pytest.raises(ValueError, match="was made with"):
         RedisBloomFilter(server, "t:p", BloomParams.for_capacity(5000, 0.01)).open()
+
+
+class PathOnlyFingerprinter:
+    """A request fingerprinter that ignores the query string."""
+
+    def fingerprint(self, request: Request) -> bytes:
+        return hashlib.sha1(request.url.split("?")[0].encode()).digest()
+
+
+def test_the_seen_set_asks_the_crawlers_request_fingerprinter(redis_url: str) -> None:
+    crawler = get_crawler(GuanchaSpider, {"REDIS_URL": redis_url, "NEWSBOT_BLOOM_CAPACITY": 1000,
+                                          "NEWSBOT_BLOOM_ERROR_RATE": 0.001,
+                                          "REQUEST_FINGERPRINTER_CLASS": PathOnlyFingerprinter})
+    dupefilter = BloomDupeFilter.from_spider(GuanchaSpider.from_crawler(crawler))
+    assert dupefilter.key == "guancha:dupefilter"
+    assert not dupefilter.request_seen(Request("https://www.guancha.cn/a.shtml?from=home"))
+    assert dupefilter.request_seen(Request("https://www.guancha.cn/a.shtml?from=list"))  # the same to this fingerprinter
+    assert not dupefilter.request_seen(Request("https://www.guancha.cn/b.shtml"))
+    assert crawler.stats.get_value("newsbot/redis/bloom/added") == 2
+    assert crawler.stats.get_value("newsbot/redis/bloom/seen") == 1
 
 
 # --- token bucket -----------------------------------------------------------------------
