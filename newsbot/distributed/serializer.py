@@ -90,7 +90,7 @@ def loads(data: bytes | str) -> dict[str, Any]:
 
 
 def request_from_data(data: bytes | str, spider: Spider) -> Request:
-    """The request stored as ``data``; ValueError if it is not one ``spider`` can handle."""
+    """The request stored as ``data``; raises (ValueError, TypeError…) if it is not one ``spider`` can handle."""
     obj = loads(data)
     for key in ("callback", "errback"):
         name = obj.get(key)
