@@ -34,6 +34,7 @@ from benchmarks.common import PYTHON, Site, clean_env, generate_site, machine, t
 from newsbot.distributed.bloom import BloomParams, RedisBloomFilter  # noqa: E402
 from tests.crawl import site_settings  # noqa: E402
 from tests.plugins.redis_server import RedisServer, redis_server_binary  # noqa: E402
+from tests.redis_bloom import add_many  # noqa: E402
 
 STATS = "newsbot/redis"
 
@@ -117,9 +118,9 @@ def memory_per_million(server: RedisServer, urls: int) -> list[list[Any]]:
             params = BloomParams.for_capacity(max(urls, 1_000_000), error_rate)
             bloom = RedisBloomFilter(client, "bench:bloom", params)
             before = used_memory(client)
-            bloom.allocate()
+            bloom.open()
             added = min(urls, 100_000)  # the bitmap is full-size from the start: adding never grows it
-            bloom.add_many(fingerprints[:added], batch=2000)
+            add_many(bloom, fingerprints[:added])
             delta = used_memory(client) - before
             rows.append([f"Bloom filter, error rate {error_rate:g}", f"{params.capacity:,} capacity", params.hashes,
                          f"{delta / 2**20:.1f}", f"{delta / params.capacity * 1e6 / 2**20:.1f}",

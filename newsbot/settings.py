@@ -153,9 +153,10 @@ ITEM_PIPELINES["newsbot.pipelines.images.ImagesPipeline"] = 250
 
 # --- several machines: one shared frontier in Redis (scrapy-redis) ---------------------
 # Distributed mode is on when REDIS_URL is set (environment or -s): the add-on below then
-# switches to the scrapy-redis scheduler, a shared Bloom-filter duplicate filter, the
-# shared per-site rate limit and the worker life cycle (newsbot/distributed). Unset =
-# single-machine mode, unchanged. Seed a crawl with `scrapy seed guancha`.
+# switches to the scrapy-redis scheduler with JSON requests (never pickles), a shared
+# Bloom-filter duplicate filter, the shared per-site rate limit and the worker life cycle
+# (newsbot/distributed). Unset = single-machine mode, unchanged. Seed a crawl with
+# `scrapy seed guancha`.
 REDIS_URL = _env("REDIS_URL")
 # What this process does in distributed mode: "worker" crawls; `scrapy seed` sets "seed".
 NEWSBOT_REDIS_ROLE = "worker"

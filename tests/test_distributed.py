@@ -6,9 +6,11 @@ every article); the hand-made fixture site is crawled too, against tests/expecte
 """
 from __future__ import annotations
 
-import time
+import json
+import pickle
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import pytest
 import redis
 
 from benchmarks.gen_site import generate
+from newsbot.distributed.frontier import Frontier
 from tests.expected_items import expected_articles
 from tests.workers import Fleet, serve_site, wait_for
 
@@ -61,6 +64,20 @@ def frontier_keys(url: str) -> dict[str, int]:
         }
 
 
+@contextmanager
+def busy_frontier(url: str) -> Iterator[None]:
+    """A live worker "gate" holding one request: until it lets go, no other worker closes."""
+    with redis.Redis.from_url(url) as client:
+        frontier = Frontier(client, "guancha", "guancha:requests")
+        frontier.beat("gate", ttl=300)
+        client.hset(frontier.inflight("gate"), "gate:1", "0:{}")
+        try:
+            yield
+        finally:
+            client.delete(frontier.inflight("gate"))
+            frontier.leave("gate")
+
+
 def article_downloads(fleet: Fleet) -> Counter[str]:
     return Counter({url: n for url, n in fleet.downloads().items() if "GuanChaZheTouTiao" not in url})
 
@@ -70,12 +87,14 @@ def test_three_workers_share_one_frontier(big_site: dict, redis_url: str, mongo_
     fleet = Fleet(tmp_path, big_site["bases"], redis_url, big_site["args"],
                   {**mongo_settings(mongo_server.uri, mongo_db), "NEWSBOT_REDIS_RATE": "0"})
     # All three workers join before the seed: on a busy machine a worker that starts a
-    # second late can find the whole site crawled. They wait (idle) until it arrives. With
-    # 16 requests in flight each, two workers could hold a list page's 25 articles between
-    # them before the third polls; 4 each leave work on the shared queue for it.
-    fleet.start(3, NEWSBOT_REDIS_IDLE_CLOSE="8", CONCURRENT_REQUESTS="4")
-    wait_for(lambda: frontier_keys(redis_url)["workers"] == 3, timeout=60)
-    seeded = fleet.seed()
+    # second late can find the whole site crawled. Until the seed is in, they wait for a
+    # busy worker instead of closing. With 16 requests in flight each, two workers could
+    # hold a list page's 25 articles between them before the third polls; 4 each leave
+    # work on the shared queue for it.
+    with busy_frontier(redis_url):
+        fleet.start(3, CONCURRENT_REQUESTS="4")
+        wait_for(lambda: frontier_keys(redis_url)["workers"] == 4, timeout=60)
+        seeded = fleet.seed("--append")  # the crawl is "in progress": workers wait for it
     assert seeded.returncode == 0, seeded.stderr[-3000:]
     assert "1 request(s) pushed" in seeded.stderr
     fleet.wait()
@@ -97,9 +116,9 @@ def test_three_workers_share_one_frontier(big_site: dict, redis_url: str, mongo_
 
 def test_killed_worker_loses_nothing(big_site: dict, redis_url: str, mongo_server: Any, mongo_db: str,
                                      tmp_path: Path) -> None:
-    # 30 requests/s shared by all: the crawl lasts ~5 s, long enough to kill mid-way.
+    # 60 requests/s shared by all: the crawl lasts ~3 s, long enough to kill mid-way.
     fleet = Fleet(tmp_path, big_site["bases"], redis_url, big_site["args"],
-                  {**mongo_settings(mongo_server.uri, mongo_db), "NEWSBOT_REDIS_RATE": "30", "NEWSBOT_REDIS_BURST": "1"})
+                  {**mongo_settings(mongo_server.uri, mongo_db), "NEWSBOT_REDIS_RATE": "60", "NEWSBOT_REDIS_BURST": "1"})
     assert fleet.seed().returncode == 0
     victim, *rest = fleet.start(3)
     wait_for(lambda: len(victim.crawled()) >= 8, timeout=60)
@@ -127,7 +146,7 @@ def test_killed_worker_loses_nothing(big_site: dict, redis_url: str, mongo_serve
 def test_rerun_after_kill_takes_back_the_dead_workers_requests(big_site: dict, redis_url: str, mongo_server: Any,
                                                                mongo_db: str, tmp_path: Path) -> None:
     fleet = Fleet(tmp_path, big_site["bases"], redis_url, big_site["args"],
-                  {**mongo_settings(mongo_server.uri, mongo_db), "NEWSBOT_REDIS_RATE": "40", "NEWSBOT_REDIS_BURST": "1"})
+                  {**mongo_settings(mongo_server.uri, mongo_db), "NEWSBOT_REDIS_RATE": "80", "NEWSBOT_REDIS_BURST": "1"})
     assert fleet.seed().returncode == 0
     [only] = fleet.start(1)
     wait_for(lambda: len(only.crawled()) >= 20, timeout=60)
@@ -136,7 +155,8 @@ def test_rerun_after_kill_takes_back_the_dead_workers_requests(big_site: dict, r
     # a new crawl cannot be seeded over it
     refused = fleet.seed()
     assert refused.returncode != 0 and "in progress or paused" in refused.stderr
-    time.sleep(3.5)  # NEWSBOT_REDIS_WORKER_TTL = 3: the dead worker's heartbeat expires
+    with redis.Redis.from_url(redis_url) as client:  # NEWSBOT_REDIS_WORKER_TTL = 3: its heartbeat expires
+        wait_for(lambda: not any(client.scan_iter(f"guancha:worker:*:{only.process.pid}:*")), timeout=10)
     [rerun] = fleet.start(1)
     fleet.wait([rerun])
 
@@ -148,7 +168,7 @@ def test_rerun_after_kill_takes_back_the_dead_workers_requests(big_site: dict, r
 
 def test_pause_and_resume_keep_the_frontier(big_site: dict, redis_url: str, tmp_path: Path) -> None:
     fleet = Fleet(tmp_path, big_site["bases"], redis_url, big_site["args"],
-                  {"NEWSBOT_REDIS_RATE": "40", "NEWSBOT_REDIS_BURST": "1", "NEWSBOT_DEDUPE_ENABLED": "False",
+                  {"NEWSBOT_REDIS_RATE": "80", "NEWSBOT_REDIS_BURST": "1", "NEWSBOT_DEDUPE_ENABLED": "False",
                    "NEWSBOT_INCREMENTAL": "False"})
     assert fleet.seed().returncode == 0
     [first] = fleet.start(1)
@@ -168,8 +188,8 @@ def test_pause_and_resume_keep_the_frontier(big_site: dict, redis_url: str, tmp_
 
 
 def test_shared_rate_limit_holds_across_workers(big_site: dict, redis_url: str, tmp_path: Path) -> None:
-    rate = 25.0
-    fleet = Fleet(tmp_path, big_site["bases"], redis_url, big_site["args"],
+    rate = 25.0  # over 3 of the 6 list pages: 75 articles, ~3 s
+    fleet = Fleet(tmp_path, big_site["bases"], redis_url, {**big_site["args"], "max_pages": "3"},
                   {"NEWSBOT_REDIS_RATE": str(rate), "NEWSBOT_REDIS_BURST": "1", "NEWSBOT_DEDUPE_ENABLED": "False",
                    "NEWSBOT_INCREMENTAL": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "16"})
     assert fleet.seed().returncode == 0
@@ -180,24 +200,48 @@ def test_shared_rate_limit_holds_across_workers(big_site: dict, redis_url: str, 
     # every request the site saw (robots.txt included) went through the one bucket
     assert len(times) == fleet.stat("downloader/response_count")
     measured = (len(times) - 1) / (times[-1] - times[0])
-    assert abs(measured - rate) / rate <= 0.10, f"{measured:.2f} requests/s for a limit of {rate}"
+    assert len(times) >= 75 and abs(measured - rate) / rate <= 0.10, f"{measured:.2f} requests/s for a limit of {rate}"
     # each worker alone would have gone much faster: the limit was shared, not per worker
     assert all(len(w.crawled()) < 0.6 * len(times) for w in fleet.workers)
     assert fleet.stat("newsbot/redis/ratelimit/delayed") > 0
 
 
-def test_fixture_site_with_three_workers(sample_site: dict, redis_url: str, mongo_server: Any, mongo_db: str,
-                                         tmp_path: Path) -> None:
+class Boom:
+    """Unpickling this runs code: it touches the file named ``marker``."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Path.touch, (self.marker,))
+
+
+def test_fixture_site_with_three_workers_and_a_poisoned_queue(sample_site: dict, redis_url: str, mongo_server: Any,
+                                                              mongo_db: str, tmp_path: Path) -> None:
     expected = sorted(e["url"] for e in expected_articles())
     if not expected:
         pytest.skip("tests/expected/guancha is empty")
     fleet = Fleet(tmp_path, sample_site, redis_url, FIXTURE_ARGS,
                   {**mongo_settings(mongo_server.uri, mongo_db), "NEWSBOT_REDIS_RATE": "0"})
     assert fleet.seed().returncode == 0
+    # Someone who can write to Redis adds entries ahead of every request: a pickle that
+    # runs code when loaded, garbage, and a JSON request naming a method that is no callback.
+    marker = tmp_path / "pickle-ran"
+    poison = [pickle.dumps({"url": "https://www.guancha.cn/", "callback": Boom(marker)}), b"\x80\x04garbage",
+              json.dumps({"url": "https://www.guancha.cn/", "callback": "close"}).encode()]
+    with redis.Redis.from_url(redis_url) as client:
+        client.zadd("guancha:requests", {member: -100 for member in poison})
     fleet.start(3)
     fleet.wait()
 
+    assert not marker.exists()
+    assert fleet.stat("newsbot/redis/bad_request") == len(poison)
+    logs = "\n".join(w.log() for w in fleet.workers)
+    dropped = [line for line in logs.splitlines() if "] ERROR: dropped an entry of guancha:requests" in line]
+    assert len(dropped) == len(poison) and "Traceback" not in logs, dropped
+    # and the crawl went on as if nothing had happened
     assert stored(mongo_server.uri, mongo_db) == Counter(expected)
     retried = fleet.retried()
     again = {url: n for url, n in fleet.downloads().items() if n > 1 + retried[url]}
     assert again == {}
+    assert frontier_keys(redis_url) == {"queued": 0, "inflight": 0, "workers": 0}

@@ -4,9 +4,10 @@ Scrapy has a public API for almost everything newsbot does; where it has none, t
 component writes a private attribute and guards it with ``hasattr`` so that a crawl still
 runs. These tests are what fails, loudly, on the Scrapy upgrade that renames or ignores it.
 
-- ``ExecutionEngine._SLOT_HEARTBEAT_INTERVAL`` (newsbot/distributed/worker.py): how often an
-  idle engine asks its scheduler again, 5 s in Scrapy, which a distributed worker shortens to
-  ``NEWSBOT_REDIS_POLL_INTERVAL`` so that it sees other workers' requests soon.
+- ``ExecutionEngine._SLOT_HEARTBEAT_INTERVAL`` (``set_poll_interval`` in
+  newsbot/distributed/scheduler.py): how often an idle engine asks its scheduler again, 5 s
+  in Scrapy, which a distributed worker shortens to ``NEWSBOT_REDIS_POLL_INTERVAL`` so that
+  it sees other workers' requests soon.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_the_engine_heartbeat_interval_is_a_float_class_attribute() -> None:
     assert isinstance(getattr(ExecutionEngine, "_SLOT_HEARTBEAT_INTERVAL", None), float), (
         "Scrapy no longer has ExecutionEngine._SLOT_HEARTBEAT_INTERVAL: "
-        "newsbot/distributed/worker.py needs another way to set NEWSBOT_REDIS_POLL_INTERVAL")
+        "newsbot/distributed/scheduler.py set_poll_interval needs another way to set NEWSBOT_REDIS_POLL_INTERVAL")
     assert ExecutionEngine._SLOT_HEARTBEAT_INTERVAL == 5.0
 
 
@@ -40,4 +41,4 @@ def test_the_worker_poll_interval_reaches_the_engine_heartbeat(tmp_path: Path) -
     idle_checks = json.loads(stats.read_text("utf-8"))["heartbeat_test/idle"]
     assert idle_checks >= 10, (
         f"{idle_checks} idle checks in 1 s: the engine no longer reads _SLOT_HEARTBEAT_INTERVAL "
-        "from the instance when its heartbeat starts (newsbot/distributed/worker.py)")
+        "from the instance when its heartbeat starts (newsbot/distributed/scheduler.py set_poll_interval)")

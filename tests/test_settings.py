@@ -15,10 +15,6 @@ ROOT = Path(__file__).resolve().parents[1]
 GETTERS = {"get", "getint", "getfloat", "getbool", "getlist", "getdict", "getwithbase"}
 NAME = re.compile(r"[A-Z][A-Z0-9_]+")
 PROJECT_NAME = re.compile(r"(NEWSBOT|MONGO)_[A-Z0-9_]+|REDIS_URL")
-# Still passing defaults of their own, to go when their owners reshape them: the
-# distributed add-on and the per-host mirror settings of the guancha spider.
-NOT_YET = ("newsbot/distributed/",)
-NOT_YET_NAMES = re.compile(r"NEWSBOT_GUANCHA_[A-Z]+")
 
 
 @dataclass(frozen=True)
@@ -59,8 +55,7 @@ def test_the_scan_finds_the_components_reads() -> None:
 
 
 def test_components_give_no_defaults_of_their_own() -> None:
-    defaulted = [f"{r.where} {r.name}" for r in reads() if r.default
-                 and not r.where.startswith(NOT_YET) and not NOT_YET_NAMES.fullmatch(r.name)]
+    defaulted = [f"{r.where} {r.name}" for r in reads() if r.default]
     assert defaulted == []
 
 

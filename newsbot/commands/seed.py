@@ -21,9 +21,8 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 from scrapy_redis.connection import get_redis_from_settings
 
-from newsbot.distributed.bloom import RedisBloomFilter, bloom_params
+from newsbot.distributed.bloom import RedisBloomFilter
 from newsbot.distributed.frontier import Frontier
-from newsbot.distributed.keys import FrontierKeys
 from newsbot.distributed.scheduler import STATS
 from newsbot.redact import redact_uri
 
@@ -88,22 +87,21 @@ class Command(ScrapyCommand):
         """Start a new crawl, or refuse to disturb the one in progress."""
         assert self.settings is not None
         server = get_redis_from_settings(self.settings)
-        keys = FrontierKeys.for_spider(spider_name, self.settings)
-        frontier = Frontier(server, keys)
-        bloom = RedisBloomFilter(server, keys.dupefilter, bloom_params(self.settings))
+        frontier = Frontier.for_spider(server, spider_name, self.settings)
+        bloom = RedisBloomFilter.for_spider(server, spider_name, self.settings)
+        seen = [*bloom.keys, bloom.key]  # and scrapy-redis's own set, if an older crawl left one
         if opts.reset:
-            frontier.reset(extra_keys=[*bloom.keys, keys.dupefilter])
+            frontier.reset(extra_keys=seen)
             logger.info("reset the frontier of %s", spider_name)
             return
         if opts.append:
             return
         state = frontier.state()
-        orphaned = frontier.orphaned()
-        if not state.empty or orphaned:
+        if not state.empty or state.orphaned:
             raise UsageError(
                 f"a crawl of {spider_name} is in progress or paused: {state.queued} request(s) queued, "
-                f"{state.inflight} in flight on {state.live_workers} live worker(s), {orphaned} held by "
+                f"{state.inflight} in flight on {state.live_workers} live worker(s), {state.orphaned} held by "
                 "stopped workers. Start workers to finish it, or seed with --append (add to it) "
                 "or --reset (drop it).", print_help=False)
-        server.delete(*bloom.keys, keys.dupefilter)
+        server.delete(*seen)
         logger.info("new crawl of %s: cleared the previous crawl's seen-set", spider_name)

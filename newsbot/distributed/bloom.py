@@ -1,40 +1,33 @@
-"""A Bloom filter over Redis bitmaps, and the duplicate filter built on it.
+"""The shared seen-set: a Bloom filter in one Redis bitmap, and the duplicate filter on it.
 
-scrapy-redis keeps every request fingerprint in a Redis set: about 100 bytes per URL, for
-ever. A Bloom filter answers "seen before?" in a fixed number of bits per URL chosen from
-the capacity and the false positive rate (1e-5 at 24 bits, 1e-3 at 14.4 bits). A false
-positive skips a request never fetched in this crawl; it is not a duplicate article:
-article-level dedupe stays exact (MongoDB, see newsbot.pipelines.dedupe).
-
-Bits are set with SETBIT in a MULTI/EXEC pipeline, so two workers adding the same
-fingerprint at once cannot both see it as new. Positions come from one 128-bit BLAKE2b
-hash of the fingerprint (enhanced double hashing, Dillinger & Manolios 2004).
+scrapy-redis keeps every fingerprint in a Redis set, about 100 bytes per URL for ever; a
+Bloom filter takes a fixed number of bits per URL (24 at a false positive rate of 1e-5). A
+false positive skips a request in this crawl only; articles stay exact (MongoDB dedupe).
+One BITFIELD command sets a fingerprint's bits and returns the old ones, so two workers
+adding it at once cannot both see it as new. Bit positions: enhanced double hashing
+(Dillinger & Manolios 2004) of one BLAKE2b hash of the fingerprint.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from redis import Redis
 from scrapy import Request, Spider
+from scrapy.settings import BaseSettings
+from scrapy_redis import defaults
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
-from scrapy_redis import defaults
 
 logger = logging.getLogger(__name__)
 STATS = "newsbot/redis/bloom"
-MAX_SHARD_BITS = 2**31  # a Redis string holds at most 2**32 bits; stay well below
-# Create a zeroed bitmap of its full size in one go (SETBIT would grow it piecemeal, and
-# Redis over-allocates a growing string by up to 2x or 1 MiB). No-op if it exists.
-ALLOCATE = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('SET', KEYS[1], string.rep(string.char(0), tonumber(ARGV[1])))
-return 1
-"""
+MAX_BITS = 2**31  # a Redis string holds at most 2**32 bits; stay well below
+# The zeroed bitmap at its full size in one go, if it does not exist: SETBIT would grow it
+# piecemeal, and Redis over-allocates a growing string by up to 2x.
+ALLOCATE = "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], string.rep('\\0', ARGV[1])) end"
 
 
 @dataclass(frozen=True)
@@ -42,218 +35,110 @@ class BloomParams:
     """Size of a filter for ``capacity`` items at ``error_rate`` false positives.
 
     >>> p = BloomParams.for_capacity(1_000_000, 0.001)
-    >>> p.bits, p.hashes, p.shards, round(p.bits / 8 / 2**20, 2)
-    (14377588, 10, 1, 1.71)
+    >>> p.bits, p.hashes, round(p.bits / 8 / 2**20, 2)
+    (14377588, 10, 1.71)
+    >>> offsets = p.positions(b"x")
+    >>> len(offsets) == p.hashes, all(0 <= o < p.bits for o in offsets)
+    (True, True)
     """
 
     capacity: int
     error_rate: float
-    bits: int  # total bits over every shard
+    bits: int
     hashes: int
-    shards: int
 
     @classmethod
-    def for_capacity(cls, capacity: int, error_rate: float) -> "BloomParams":
-        if capacity < 1:
-            raise ValueError(f"Bloom filter capacity must be at least 1, not {capacity}")
-        if not 0 < error_rate < 1:
-            raise ValueError(f"Bloom filter error rate must be between 0 and 1, not {error_rate}")
+    def for_capacity(cls, capacity: int, error_rate: float) -> Self:
+        if capacity < 1 or not 0 < error_rate < 1:
+            raise ValueError(f"a Bloom filter needs capacity >= 1 and 0 < error rate < 1, not {capacity}, {error_rate}")
         bits = math.ceil(-capacity * math.log(error_rate) / math.log(2) ** 2)
-        hashes = max(1, round(bits / capacity * math.log(2)))
-        shards = math.ceil(bits / MAX_SHARD_BITS)
-        return cls(capacity, error_rate, bits, hashes, shards)
+        if bits > MAX_BITS:
+            raise ValueError(f"{capacity} URLs at {error_rate} need {bits} bits, more than one Redis string holds")
+        return cls(capacity, error_rate, bits, max(1, round(bits / capacity * math.log(2))))
 
-    @property
-    def shard_bits(self) -> int:
-        return math.ceil(self.bits / self.shards)
-
-    def positions(self, fingerprint: bytes) -> tuple[int, list[int]]:
-        """(shard, bit offsets) of ``fingerprint``.
-
-        >>> params = BloomParams.for_capacity(1000, 0.01)
-        >>> shard, offsets = params.positions(b"x")
-        >>> shard, len(offsets) == params.hashes, all(0 <= o < params.bits for o in offsets)
-        (0, True, True)
-        """
+    def positions(self, fingerprint: bytes) -> list[int]:
+        """The bit offsets of ``fingerprint``."""
         digest = hashlib.blake2b(fingerprint, digest_size=24).digest()
-        h1 = int.from_bytes(digest[:8], "big")
-        h2 = int.from_bytes(digest[8:16], "big")
-        shard = int.from_bytes(digest[16:], "big") % self.shards
-        m = self.shard_bits
-        return shard, [(h1 + i * h2 + (i**3 - i) // 6) % m for i in range(self.hashes)]
-
-    def estimated_count(self, set_bits: int) -> float:
-        """Items in a filter with ``set_bits`` bits set (Swamidass & Baldi 2007)."""
-        if set_bits >= self.bits:
-            return float("inf")
-        return -self.bits / self.hashes * math.log(1 - set_bits / self.bits)
+        h1, h2 = int.from_bytes(digest[:8], "big"), int.from_bytes(digest[8:16], "big")
+        return [(h1 + i * h2 + (i**3 - i) // 6) % self.bits for i in range(self.hashes)]
 
 
 class RedisBloomFilter:
-    """A Bloom filter stored in Redis strings ``<key>:<shard>``, described by ``<key>:meta``."""
+    """A Bloom filter in the Redis string ``<key>:0``, its parameters in the hash ``<key>:meta``."""
 
     def __init__(self, server: Redis, key: str, params: BloomParams) -> None:
-        self.server = server
-        self.key = key
-        self.params = params
+        self.server, self.key, self.params = server, key, params
+        self.bits_key, self.meta_key = f"{key}:0", f"{key}:meta"
+        self.keys = [self.bits_key, self.meta_key]
 
-    def shard_key(self, shard: int) -> str:
-        return f"{self.key}:{shard}"
+    @classmethod
+    def for_spider(cls, server: Redis, spider: str, settings: BaseSettings) -> Self:
+        key = (settings.get("SCHEDULER_DUPEFILTER_KEY") or defaults.SCHEDULER_DUPEFILTER_KEY) % {"spider": spider}
+        return cls(server, key, BloomParams.for_capacity(settings.getint("NEWSBOT_BLOOM_CAPACITY"),
+                                                         settings.getfloat("NEWSBOT_BLOOM_ERROR_RATE")))
 
-    @property
-    def meta_key(self) -> str:
-        return f"{self.key}:meta"
-
-    @property
-    def keys(self) -> list[str]:
-        return [self.shard_key(i) for i in range(self.params.shards)] + [self.meta_key]
-
-    def allocate(self) -> None:
-        """Make every shard's bitmap at its full size now (memory is fixed from here on)."""
-        script = self.server.register_script(ALLOCATE)
-        for shard in range(self.params.shards):
-            script(keys=[self.shard_key(shard)], args=[math.ceil(self.params.shard_bits / 8)])
-
-    def check_params(self) -> None:
-        """Record our size in Redis, or fail if the filter there was made with another."""
-        mine = {"capacity": str(self.params.capacity), "error_rate": repr(self.params.error_rate),
-                "bits": str(self.params.bits), "hashes": str(self.params.hashes)}
+    def open(self) -> None:
+        """Check the filter in Redis was made with our parameters (or record them), and make
+        its bitmap at full size now: memory is fixed from here on."""
+        p = self.params
+        mine = {"capacity": str(p.capacity), "error_rate": repr(p.error_rate), "bits": str(p.bits), "hashes": str(p.hashes)}
         with self.server.pipeline() as pipe:
             for field, value in mine.items():
                 pipe.hsetnx(self.meta_key, field, value)
             pipe.hgetall(self.meta_key)
-            stored = pipe.execute()[-1]
-        stored = {_str(k): _str(v) for k, v in stored.items()}
+            stored = {k.decode(): v.decode() for k, v in pipe.execute()[-1].items()}
         if stored != mine:
-            raise ValueError(
-                f"the Bloom filter {self.key} in Redis was made with {stored}, these settings ask for {mine}: "
-                "start a new crawl (scrapy seed --reset) or use the same NEWSBOT_BLOOM_* settings")
+            raise ValueError(f"the Bloom filter {self.key} in Redis was made with {stored}, these settings ask for "
+                             f"{mine}: start a new crawl (scrapy seed --reset) or use the same NEWSBOT_BLOOM_* settings")
+        self.server.eval(ALLOCATE, 1, self.bits_key, math.ceil(p.bits / 8))
 
     def add(self, fingerprint: bytes) -> bool:
         """Set the bits of ``fingerprint``; True if it was new (some bit was unset)."""
-        shard, offsets = self.params.positions(fingerprint)
-        key = self.shard_key(shard)
-        with self.server.pipeline(transaction=True) as pipe:
-            for offset in offsets:
-                pipe.setbit(key, offset, 1)
-            old = pipe.execute()
-        return not all(old)
-
-    def add_many(self, fingerprints: Iterable[bytes], batch: int = 1000) -> int:
-        """Add many fingerprints (bulk loads, benchmarks); returns how many were new."""
-        new = 0
-        chunk: list[bytes] = []
-        for fp in fingerprints:
-            chunk.append(fp)
-            if len(chunk) >= batch:
-                new += self._add_chunk(chunk)
-                chunk = []
-        if chunk:
-            new += self._add_chunk(chunk)
-        return new
-
-    def _add_chunk(self, chunk: list[bytes]) -> int:
-        k = self.params.hashes
-        with self.server.pipeline(transaction=True) as pipe:
-            for fp in chunk:
-                shard, offsets = self.params.positions(fp)
-                for offset in offsets:
-                    pipe.setbit(self.shard_key(shard), offset, 1)
-            old = pipe.execute()
-        return sum(not all(old[i:i + k]) for i in range(0, len(old), k))
-
-    def contains(self, fingerprint: bytes) -> bool:
-        shard, offsets = self.params.positions(fingerprint)
-        with self.server.pipeline(transaction=False) as pipe:
-            for offset in offsets:
-                pipe.getbit(self.shard_key(shard), offset)
-            return all(pipe.execute())
-
-    def contains_many(self, fingerprints: list[bytes]) -> list[bool]:
-        k = self.params.hashes
-        with self.server.pipeline(transaction=False) as pipe:
-            for fp in fingerprints:
-                shard, offsets = self.params.positions(fp)
-                for offset in offsets:
-                    pipe.getbit(self.shard_key(shard), offset)
-            bits = pipe.execute()
-        return [all(bits[i:i + k]) for i in range(0, len(bits), k)]
-
-    def set_bits(self) -> int:
-        with self.server.pipeline(transaction=False) as pipe:
-            for i in range(self.params.shards):
-                pipe.bitcount(self.shard_key(i))
-            return sum(pipe.execute())
+        ops = [arg for offset in self.params.positions(fingerprint) for arg in ("SET", "u1", offset, 1)]
+        return not all(self.server.execute_command("BITFIELD", self.bits_key, *ops))
 
     def estimated_count(self) -> float:
-        return self.params.estimated_count(self.set_bits())
-
-    def clear(self) -> None:
-        self.server.delete(*self.keys)
-
-
-def _str(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def bloom_params(settings: Any) -> BloomParams:
-    return BloomParams.for_capacity(settings.getint("NEWSBOT_BLOOM_CAPACITY", 2_000_000),
-                                    settings.getfloat("NEWSBOT_BLOOM_ERROR_RATE", 1e-5))
+        """Items in the filter, from the bits set (Swamidass & Baldi 2007)."""
+        bits, ones = self.params.bits, int(self.server.bitcount(self.bits_key))
+        return float("inf") if ones >= bits else -bits / self.params.hashes * math.log(1 - ones / bits)
 
 
 class BloomDupeFilter(RFPDupeFilter):
-    """scrapy-redis's shared duplicate filter, with a Bloom filter instead of a set and
-    Scrapy's configured request fingerprinter instead of scrapy-redis's own hash."""
+    """scrapy-redis's shared duplicate filter with a Bloom filter instead of a set, and the
+    crawler's request fingerprinter instead of scrapy-redis's own hash."""
 
-    def __init__(self, server: Redis, key: str, debug: bool = False, params: BloomParams | None = None,
-                 crawler: Any = None) -> None:
-        super().__init__(server, key, debug)
-        self.bloom = RedisBloomFilter(server, key, params or BloomParams.for_capacity(2_000_000, 1e-5))
-        self.crawler = crawler
-        self.fingerprinter = crawler.request_fingerprinter if crawler is not None else None
-        self.stats = crawler.stats if crawler is not None else None
+    def __init__(self, bloom: RedisBloomFilter, crawler: Any) -> None:
+        super().__init__(bloom.server, bloom.key, crawler.settings.getbool("DUPEFILTER_DEBUG"))
+        self.bloom, self.fingerprinter, self.stats = bloom, crawler.request_fingerprinter, crawler.stats
 
     @classmethod
-    def from_spider(cls, spider: Spider) -> "BloomDupeFilter":
-        crawler = spider.crawler
-        settings = crawler.settings
-        key = settings.get("SCHEDULER_DUPEFILTER_KEY", defaults.SCHEDULER_DUPEFILTER_KEY) % {"spider": spider.name}
-        dupefilter = cls(get_redis_from_settings(settings), key, settings.getbool("DUPEFILTER_DEBUG"),
-                         bloom_params(settings), crawler)
-        dupefilter.bloom.check_params()
-        dupefilter.bloom.allocate()
+    def from_spider(cls, spider: Spider) -> Self:
+        settings = spider.crawler.settings
+        bloom = RedisBloomFilter.for_spider(get_redis_from_settings(settings), spider.name, settings)
+        bloom.open()
+        dupefilter = cls(bloom, spider.crawler)
         dupefilter.report("opened")
         return dupefilter
 
     def report(self, when: str) -> None:
-        params = self.bloom.params
-        count = self.bloom.estimated_count()
-        logger.info("Bloom filter %s %s: ~%d of %d URLs (%.1f MiB, %d hashes, error rate %g)",
-                    self.key, when, count, params.capacity, params.bits / 8 / 2**20, params.hashes, params.error_rate)
-        if count > params.capacity:
-            logger.warning("Bloom filter %s holds more than its capacity (%d > %d): its false positive rate "
-                           "is now above %g; raise NEWSBOT_BLOOM_CAPACITY for the next crawl",
-                           self.key, count, params.capacity, params.error_rate)
-        if self.stats is not None:
-            self.stats.set_value(f"{STATS}/estimated_count", int(count) if math.isfinite(count) else -1)
-
-    def fingerprint(self, request: Request) -> bytes:
-        if self.fingerprinter is not None:
-            return self.fingerprinter.fingerprint(request)
-        return bytes.fromhex(super().request_fingerprint(request))
+        p, count = self.bloom.params, self.bloom.estimated_count()
+        full = count > p.capacity
+        logger.log(logging.WARNING if full else logging.INFO, "Bloom filter %s %s: ~%.0f of %d URLs (%.1f MiB, %d hashes, "
+                   "error rate %g)%s", self.key, when, count, p.capacity, p.bits / 8 / 2**20, p.hashes, p.error_rate,
+                   ": over capacity, more false positives; raise NEWSBOT_BLOOM_CAPACITY next time" if full else "")
+        self.stats.set_value(f"{STATS}/estimated_count", int(count) if math.isfinite(count) else -1)
 
     def request_fingerprint(self, request: Request) -> str:
-        return self.fingerprint(request).hex()
+        return self.fingerprinter.fingerprint(request).hex()
 
     def request_seen(self, request: Request) -> bool:
-        new = self.bloom.add(self.fingerprint(request))
-        if self.stats is not None:
-            self.stats.inc_value(f"{STATS}/added" if new else f"{STATS}/seen")
+        new = self.bloom.add(self.fingerprinter.fingerprint(request))
+        self.stats.inc_value(f"{STATS}/added" if new else f"{STATS}/seen")
         return not new
 
     def close(self, reason: str = "") -> None:
-        """Keep the data: the scheduler decides when a frontier is flushed."""
-        self.report(f"closed ({reason})" if reason else "closed")
+        """Keep the data (scrapy-redis deletes it): ``scrapy seed`` decides when a crawl starts afresh."""
+        self.report(f"closed ({reason})")
 
     def clear(self) -> None:
-        self.bloom.clear()
+        self.server.delete(*self.bloom.keys)
