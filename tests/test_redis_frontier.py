@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import itertools
 import pickle
+import socket
 import subprocess
 import sys
 import threading
@@ -302,8 +303,8 @@ def test_redis_url_switches_distributed_mode_on(redis_url: str) -> None:
 
 
 # --- scrapy seed ---------------------------------------------------------------------------------
-def seed(redis_url: str, *flags: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "scrapy", "seed", "guancha", "-a", "channels=toutiao,redian", *flags,
+def seed(redis_url: str, *flags: str, channels: str = "toutiao,redian") -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "scrapy", "seed", "guancha", "-a", f"channels={channels}", *flags,
            "-s", f"REDIS_URL={redis_url}", "-s", "TELNETCONSOLE_ENABLED=False"]
     return subprocess.run(cmd, cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=120, check=False)
 
@@ -326,6 +327,24 @@ def test_seed_starts_a_crawl_and_protects_it(redis_url: str, server: Any) -> Non
     server.delete("guancha:requests")  # as if workers had finished the crawl
     next_day = seed(redis_url)
     assert next_day.returncode == 0 and "2 request(s) pushed" in next_day.stderr  # seen-set cleared
+
+
+def test_a_seed_that_seeds_nothing_fails(redis_url: str, server: Any) -> None:
+    """The column channel without columns= has no start request: nothing is seeded, exit 1."""
+    nothing = seed(redis_url, channels="column")
+    assert nothing.returncode == 1
+    assert "seeding guancha failed: 0 request(s) pushed" in nothing.stderr and "Traceback" not in nothing.stderr
+    assert server.zcard("guancha:requests") == 0
+
+
+def test_a_seed_without_redis_fails_with_one_line() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens there once closed
+    down = seed(f"redis://127.0.0.1:{port}/0")
+    assert down.returncode == 1
+    assert f"cannot seed guancha: Redis at redis://127.0.0.1:{port}/0" in down.stderr
+    assert "Traceback" not in down.stderr
 
 
 def test_seed_needs_redis_url() -> None:

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
+from redis.exceptions import RedisError
 from scrapy_redis.connection import get_redis_from_settings
 
 from newsbot.distributed.bloom import RedisBloomFilter
@@ -71,17 +72,32 @@ class Command(ScrapyCommand):
             raise UsageError("scrapy seed needs REDIS_URL (environment or -s REDIS_URL=redis://host:6379/0)",
                              print_help=False)
         spider_name = args[0]
-        self.prepare(spider_name, opts)
+        where = redact_uri(self.settings.get("REDIS_URL"))
+        try:
+            self.prepare(spider_name, opts)
+        except RedisError as error:
+            logger.error("cannot seed %s: Redis at %s: %s", spider_name, where, error)
+            self.exitcode = 1
+            return
         crawler = self.crawler_process.create_crawler(spider_name)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
-        pushed = crawler.stats.get_value(f"{STATS}/seed/pushed", 0)
-        filtered = crawler.stats.get_value(f"{STATS}/seed/filtered", 0)
+        stats = crawler.stats
+        pushed = stats.get_value(f"{STATS}/seed/pushed", 0)
+        filtered = stats.get_value(f"{STATS}/seed/filtered", 0)
+        errors, reason = stats.get_value("log_count/ERROR", 0), stats.get_value("finish_reason")
+        # A seed that pushed nothing new and found nothing already queued, or that logged an
+        # error (Redis went away, a start request failed), has not started the crawl asked for.
+        if errors or reason != "finished" or not (pushed or filtered):
+            logger.error("seeding %s failed: %d request(s) pushed to %s, %d already seen, %d error(s) logged, "
+                         "finish reason %s", spider_name, pushed, where, filtered, errors, reason)
+            self.exitcode = 1
+            return
         logger.info("seeded %s: %d request(s) pushed to %s, %d already seen in this crawl",
-                    spider_name, pushed, redact_uri(self.settings.get("REDIS_URL")), filtered)
+                    spider_name, pushed, where, filtered)
 
     def prepare(self, spider_name: str, opts: argparse.Namespace) -> None:
         """Start a new crawl, or refuse to disturb the one in progress."""
