@@ -224,4 +224,4 @@ def set_poll_interval(crawler: Crawler, poll: float) -> None:
         return
     if not hasattr(ExecutionEngine, "_SLOT_HEARTBEAT_INTERVAL"):
         raise RuntimeError("this Scrapy has no ExecutionEngine._SLOT_HEARTBEAT_INTERVAL: set NEWSBOT_REDIS_POLL_INTERVAL = 0")
-    crawler.engine._SLOT_HEARTBEAT_INTERVAL = poll  # type: ignore[attr-defined]
+    crawler.engine._SLOT_HEARTBEAT_INTERVAL = poll
