@@ -16,10 +16,10 @@ import argparse
 import logging
 from typing import Any, ClassVar
 
+from redis.exceptions import RedisError
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
-from redis.exceptions import RedisError
 from scrapy_redis.connection import get_redis_from_settings
 
 from newsbot.distributed.bloom import RedisBloomFilter

@@ -81,15 +81,17 @@ class RedisBloomFilter:
         """Check the filter in Redis was made with our parameters (or record them), and make
         its bitmap at full size now: memory is fixed from here on."""
         p = self.params
-        mine = {"capacity": str(p.capacity), "error_rate": repr(p.error_rate), "bits": str(p.bits), "hashes": str(p.hashes)}
+        mine = {"capacity": str(p.capacity), "error_rate": repr(p.error_rate), "bits": str(p.bits),
+                "hashes": str(p.hashes)}
         with self.server.pipeline() as pipe:
             for field, value in mine.items():
                 pipe.hsetnx(self.meta_key, field, value)
             pipe.hgetall(self.meta_key)
             stored = {k.decode(): v.decode() for k, v in pipe.execute()[-1].items()}
         if stored != mine:
-            raise ValueError(f"the Bloom filter {self.key} in Redis was made with {stored}, these settings ask for "
-                             f"{mine}: start a new crawl (scrapy seed --reset) or use the same NEWSBOT_BLOOM_* settings")
+            raise ValueError(f"the Bloom filter {self.key} in Redis was made with {stored}, these settings ask "
+                             f"for {mine}: start a new crawl (scrapy seed --reset) or use the same "
+                             "NEWSBOT_BLOOM_* settings")
         self.server.eval(ALLOCATE, 1, self.bits_key, math.ceil(p.bits / 8))
 
     def add(self, fingerprint: bytes) -> bool:
@@ -123,8 +125,9 @@ class BloomDupeFilter(RFPDupeFilter):
     def report(self, when: str) -> None:
         p, count = self.bloom.params, self.bloom.estimated_count()
         full = count > p.capacity
-        logger.log(logging.WARNING if full else logging.INFO, "Bloom filter %s %s: ~%.0f of %d URLs (%.1f MiB, %d hashes, "
-                   "error rate %g)%s", self.key, when, count, p.capacity, p.bits / 8 / 2**20, p.hashes, p.error_rate,
+        logger.log(logging.WARNING if full else logging.INFO,
+                   "Bloom filter %s %s: ~%.0f of %d URLs (%.1f MiB, %d hashes, error rate %g)%s",
+                   self.key, when, count, p.capacity, p.bits / 8 / 2**20, p.hashes, p.error_rate,
                    ": over capacity, more false positives; raise NEWSBOT_BLOOM_CAPACITY next time" if full else "")
         self.stats.set_value(f"{STATS}/estimated_count", int(count) if math.isfinite(count) else -1)
 

@@ -63,7 +63,8 @@ class Frontier:
 
     @classmethod
     def for_spider(cls, server: Redis, spider: str, settings: BaseSettings) -> Self:
-        return cls(server, spider, (settings.get("SCHEDULER_QUEUE_KEY") or defaults.SCHEDULER_QUEUE_KEY) % {"spider": spider})
+        key = settings.get("SCHEDULER_QUEUE_KEY") or defaults.SCHEDULER_QUEUE_KEY
+        return cls(server, spider, key % {"spider": spider})
 
     def heartbeat(self, worker: str) -> str:
         return f"{self.spider}:worker:{worker}"
@@ -110,7 +111,8 @@ class Frontier:
             if moved >= 0:
                 self.server.srem(self.workers_key, worker)
                 if moved:
-                    logger.warning("worker %s is gone: put its %d in-flight request(s) back on the queue", worker, moved)
+                    logger.warning("worker %s is gone: put its %d in-flight request(s) back on the queue",
+                                   worker, moved)
                 total += moved
         return total
 

@@ -61,8 +61,10 @@ class DistributedScheduler(Scheduler):
         if self.role not in ("worker", "seed"):
             raise ValueError(f"NEWSBOT_REDIS_ROLE must be worker or seed, not {self.role!r}")
         if self.serializer is not serializer:
-            raise ValueError(f"SCHEDULER_SERIALIZER must be {serializer.__name__}: the shared queue holds JSON, never pickles")
-        self.ttl, self.idle_close = settings.getfloat("NEWSBOT_REDIS_WORKER_TTL"), settings.getfloat("NEWSBOT_REDIS_IDLE_CLOSE")
+            raise ValueError(f"SCHEDULER_SERIALIZER must be {serializer.__name__}: "
+                             "the shared queue holds JSON, never pickles")
+        self.ttl = settings.getfloat("NEWSBOT_REDIS_WORKER_TTL")
+        self.idle_close = settings.getfloat("NEWSBOT_REDIS_IDLE_CLOSE")
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._leases, self._pending = itertools.count(1), {}
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
@@ -75,10 +77,12 @@ class DistributedScheduler(Scheduler):
     # --- life cycle -------------------------------------------------------------------
     def open(self, spider: Spider) -> None:
         with warnings.catch_warnings():  # scrapy-redis reports a resumed queue with the deprecated Spider.log()
-            warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated", category=ScrapyDeprecationWarning)
+            warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated",
+                                    category=ScrapyDeprecationWarning)
             super().open(spider)
         if type(self.queue) is not PriorityQueue:
-            raise ValueError(f"SCHEDULER_QUEUE_CLASS must be scrapy_redis.queue.PriorityQueue, not {type(self.queue).__name__}")
+            raise ValueError("SCHEDULER_QUEUE_CLASS must be scrapy_redis.queue.PriorityQueue, "
+                             f"not {type(self.queue).__name__}")
         self.frontier = Frontier(self.server, spider.name, self.queue.key)
         if self.role == "seed":
             return
@@ -89,7 +93,8 @@ class DistributedScheduler(Scheduler):
         state = self.frontier.state(exclude=self.worker_id)
         logger.info("worker %s joined frontier %s: %d queued, %d in flight on %d other live worker(s)%s; closes once "
                     "it stays empty %g s (0: never)", self.worker_id, self.queue.key, state.queued, state.inflight,
-                    state.live_workers, f", {reclaimed} taken back from dead workers" if reclaimed else "", self.idle_close)
+                    state.live_workers, f", {reclaimed} taken back from dead workers" if reclaimed else "",
+                    self.idle_close)
 
     def _beat(self) -> None:
         try:
@@ -118,7 +123,8 @@ class DistributedScheduler(Scheduler):
         self.frontier.leave(self.worker_id)
         if not self.persist:
             if others := self.frontier.state(exclude=self.worker_id).live_workers:
-                logger.warning("SCHEDULER_PERSIST is off but %d other worker(s) use the frontier: not flushing it", others)
+                logger.warning("SCHEDULER_PERSIST is off but %d other worker(s) use the frontier: not flushing it",
+                               others)
             else:
                 self.flush()
 
@@ -223,5 +229,6 @@ def set_poll_interval(crawler: Crawler, poll: float) -> None:
     if poll <= 0 or crawler.engine is None:
         return
     if not hasattr(ExecutionEngine, "_SLOT_HEARTBEAT_INTERVAL"):
-        raise RuntimeError("this Scrapy has no ExecutionEngine._SLOT_HEARTBEAT_INTERVAL: set NEWSBOT_REDIS_POLL_INTERVAL = 0")
+        raise RuntimeError("this Scrapy has no ExecutionEngine._SLOT_HEARTBEAT_INTERVAL: "
+                           "set NEWSBOT_REDIS_POLL_INTERVAL = 0")
     crawler.engine._SLOT_HEARTBEAT_INTERVAL = poll
