@@ -18,7 +18,9 @@ from newsbot.text import normalise_ws
 
 # 【文/观察者网专栏作者 王文】, 文/张三, 作者：李四
 BYLINE = re.compile(r"^[【\[（(]?\s*(?:文\s*[/／|]|作者\s*[:：])\s*(?P<names>[^】\]）)]+?)\s*[】\]）)]?$")
-ENGLISH_BYLINE = re.compile(r"^By\s+(?P<names>[A-Z][^\n|]{2,80}?)(?:\s*[|,]\s*(?:\w+\s)?(?:Reporter|Correspondent|Staff)\b.*)?$")
+ENGLISH_BYLINE = re.compile(
+    r"^By\s+(?P<names>[A-Z][^\n|]{2,80}?)(?:\s*[|,]\s*(?:\w+\s)?(?:Reporter|Correspondent|Staff)\b.*)?$"
+)
 # 记者 张三 / 本报记者 李四 王五 / 作者：赵六 / 文/孙七, in the text near the headline.
 CREDIT = re.compile(
     r"(?:(?:本报|新华社|特约|实习)?记者|作者|撰文|文)\s*(?:[:：/／|｜]\s*|\s+)"

@@ -22,7 +22,7 @@ BLOCK = frozenset({
 })
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 KINDS = {"li": "li", "dd": "li", "pre": "pre", "figcaption": "caption", "caption": "caption",
-         "td": "cell", "th": "cell", **{h: "h" for h in HEADINGS}}
+         "td": "cell", "th": "cell", **dict.fromkeys(HEADINGS, "h")}
 # Lazy-loading attributes first: ``src`` then often holds a placeholder (blank.gif, a spinner).
 LAZY = ("data-original", "data-src", "data-lazy-src", "data-url", "data-actualsrc", "data-echo", "file")
 PLACEHOLDER = re.compile(r"blank|spacer|placeholder|loading|lazy|grey\.gif|pixel|1x1|transparent", re.I)
@@ -30,6 +30,9 @@ CENTRED = re.compile(r"text-align\s*:\s*center", re.I)
 CAPTION_CLASS = re.compile(r"caption|pic|img|photo|image|desc|note|illustration|credit", re.I)
 BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 WHOLE = frozenset({"p", "li", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "td", "th", "a"})
+IMAGE_FILES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".avif")
+STYLE_WIDTH = re.compile(r"(?<![-\w])width\s*:\s*(\d+)px")
+STYLE_HEIGHT = re.compile(r"(?<![-\w])height\s*:\s*(\d+)px")
 ICON_SIZE = 50  # a declared width or height below this is an icon, not a picture
 MAX_DEPTH = 300  # deeper than this, a subtree is read as plain text (the stack is finite)
 
@@ -81,10 +84,18 @@ def _pixels(value: str | None) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
+def _style_pixels(pattern: re.Pattern[str], style: str) -> int | None:
+    """A size in px from an inline style (``height:39px``), else None."""
+    match = pattern.search(style)
+    return int(match.group(1)) if match else None
+
+
 def picture(img: etree._Element, base_url: str) -> Image | None:
     """The image, or None for a tracking pixel, an icon or a picture without an address."""
     url = picture_url(img, base_url)
-    width, height = _pixels(img.get("width")), _pixels(img.get("height"))
+    style = img.get("style") or ""
+    width = _pixels(img.get("width")) or _style_pixels(STYLE_WIDTH, style)
+    height = _pixels(img.get("height")) or _style_pixels(STYLE_HEIGHT, style)
     if url is None or is_pixel(img) or any(size is not None and size < ICON_SIZE for size in (width, height)):
         return None
     return Image(url=url, alt=normalise_ws(img.get("alt")) or None, width=width, height=height)
@@ -128,6 +139,14 @@ class Walker:
                 self.blocks.append(Block(kind, text, links if len(pieces) == 1 else 0, source,
                                          figure=self.figures[-1] if self.figures else None, centred=centred))
 
+    @staticmethod
+    def teaser_link(img: etree._Element) -> bool:
+        """The picture links to another page (a teaser), not to a larger copy of itself."""
+        for ancestor in img.iterancestors("a"):
+            href = (ancestor.get("href") or "").strip().lower().split("?")[0]
+            return bool(href) and not href.startswith(("#", "javascript")) and not href.endswith(IMAGE_FILES)
+        return False
+
     def text(self, value: str | None, in_link: bool) -> None:
         if value:
             self.parts.append(value)
@@ -142,7 +161,7 @@ class Walker:
             self.flush()
             return
         if tag == "img":
-            image = picture(element, self.base_url)
+            image = None if self.teaser_link(element) else picture(element, self.base_url)
             if image is not None:
                 self.flush()
                 self.blocks.append(Block("img", image=image, source=element,

@@ -24,11 +24,14 @@ LIST_LINK_DENSITY = 0.3
 FURNITURE = re.compile(
     r"^(?:[（(【\[]?\s*(?:责任编辑|责编|编辑|校对|审核|监制|值班编辑)\s*[:：]"
     r"|分享到|分享至|扫一扫|扫描二维码|关注我们|点击(?:查看|进入|阅读)|阅读全文|展开全文|查看原文|阅读原文|返回(?:首页|顶部)"
-    r"|(?:share|tweet|email|print)(?: this)?(?: article| story)?$|follow us|sign up|subscribe|advertisement$"
-    r"|continue reading|read more|click here|all rights reserved|copyright|©|（?版权所有|本文来源[:：]?$)",
+    r"|(?:share|tweet|email|print)(?: this)?(?: article| story)?$|follow us|sign up|subscribe|advert(?:isement)?$"
+    r"|continue reading|read more|click here|all rights reserved|（?版权所有|本文来源[:：]?$)",
     re.IGNORECASE,
 )
-COPYRIGHT = re.compile(r"©|copyright\s|all rights reserved|版权所有|未经授权.{0,10}转载|不得转载", re.IGNORECASE)
+COPYRIGHT = re.compile(
+    r"©|copyright\s*(?:©|\(c\)|\d{4})|all rights reserved|版权所有|未经授权.{0,10}转载|不得转载|ICP[备证]|举报电话|不良信息举报",
+    re.IGNORECASE,
+)
 STOP = re.compile(
     r"^(?:相关(?:阅读|新闻|文章|报道|推荐|链接)|延伸阅读|推荐阅读|热门(?:推荐|文章|新闻)?|更多(?:新闻|精彩|阅读)|猜你喜欢"
     r"|related(?: (?:articles|stories|news|content|coverage|posts))?|read more|more from|more stories|recommended"
@@ -37,6 +40,7 @@ STOP = re.compile(
     re.IGNORECASE,
 )
 STOP_MAX = 40
+DATE_ONLY = re.compile(r"^[\d\s:/.\-年月日时分秒]+$")
 # A page that only says it has no article (a soft 404) has no body.
 NOT_FOUND = re.compile(r"页面不存在|已被删除|找不到|无法找到|not found|no longer available|404", re.IGNORECASE)
 NOT_FOUND_MAX = 80
@@ -61,7 +65,7 @@ def is_furniture(block: Block) -> bool:
     False
     """
     text = block.text
-    if FURNITURE.match(text):
+    if FURNITURE.match(text) or DATE_ONLY.match(text):
         return True
     if len(text) < 200 and COPYRIGHT.search(text):
         return True
@@ -70,7 +74,8 @@ def is_furniture(block: Block) -> bool:
 
 
 def kept_blocks(blocks: list[Block], title: str | None) -> list[Block]:
-    """The article's blocks: furniture out, cut at a "related" heading, captions marked."""
+    """The article's blocks: furniture out, cut at a "related" heading, and after the last
+    paragraph only the pictures (and captions) that follow it directly."""
     kept: list[Block] = []
     seen_text = False
     for block in blocks:
@@ -82,12 +87,28 @@ def kept_blocks(blocks: list[Block], title: str | None) -> list[Block]:
         if is_furniture(block) or (title and block.text == title) or (block.kind == "h" and not seen_text
                                                                    and block.source is not None
                                                                    and block.source.tag == "h1"):
+            kept.append(Block("gap"))
             continue
         kept.append(block)
         seen_text = seen_text or block.kind != "h"
-    while kept and kept[-1].kind == "h":  # a heading with nothing under it
-        kept.pop()
-    return kept
+    last = max((i for i, b in enumerate(kept) if _is_prose(b)), default=-1)
+    end = last + 1
+    while end < len(kept) and (kept[end].kind in ("img", "caption")
+                               or (kept[end].kind == "p" and _caption_like(kept[end]))):
+        end += 1
+    return [b for b in kept[:end] if b.kind != "gap"]
+
+
+def _is_prose(block: Block) -> bool:
+    """A paragraph of the article rather than a caption or a teaser's title."""
+    if block.kind in ("img", "caption", "h", "gap"):
+        return False
+    tag = block.source.tag if block.source is not None else None
+    return tag == "p" or len(block.text) > CAPTION_MAX or block.text.endswith(SENTENCE_END)
+
+
+def _caption_like(block: Block) -> bool:
+    return len(block.text) <= CAPTION_MAX
 
 
 def is_caption(block: Block, image_block: Block) -> bool:
@@ -114,8 +135,9 @@ def build_body(blocks: list[Block], base_url: str, title: str | None) -> Body:
             block.image.index = len(result.paragraphs)
             result.images.append(block.image)
             last_image = block
-        elif last_image is not None and last_image.image.caption is None and is_caption(block, last_image):  # type: ignore[union-attr]
-            last_image.image.caption = block.text  # type: ignore[union-attr]
+        elif last_image is not None and last_image.image is not None and last_image.image.caption is None \
+                and is_caption(block, last_image):
+            last_image.image.caption = block.text
             continue
         elif block.kind == "caption":
             continue  # a figure's caption without its picture
@@ -123,7 +145,8 @@ def build_body(blocks: list[Block], base_url: str, title: str | None) -> Body:
             result.paragraphs.append(block.text)
             last_image = None
         shown.append(block)
-    if sum(map(len, result.paragraphs)) <= NOT_FOUND_MAX and NOT_FOUND.search(" ".join(result.paragraphs)):
+    if not result.paragraphs or (sum(map(len, result.paragraphs)) <= NOT_FOUND_MAX
+                                 and NOT_FOUND.search(" ".join(result.paragraphs))):
         return Body()
     result.body_html = fragment(shown, base_url)
     return result

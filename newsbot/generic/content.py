@@ -6,7 +6,8 @@ its punctuation, less the share of its text inside links. Its score goes to its 
 full, to the grandparent by half and one level higher by a third, so the winner is the
 element that directly holds most prose, not simply the biggest one. Class and id words
 (``article-body`` up, ``sidebar`` down) and the element's own link density adjust it;
-teasers (cut off with "...") and entries of repeated lists count little.
+teasers (cut off with "...") and entries of repeated lists
+count little.
 A Han character counts as 2.5 letters: a Chinese sentence is about as long in characters
 as an English one in words.
 """
@@ -29,8 +30,11 @@ TAG_BONUS = {"div": 5.0, "article": 10.0, "main": 5.0, "section": 3.0, "pre": 3.
              "h1": -5.0, "h2": -5.0, "h3": -5.0, "h4": -5.0, "th": -5.0}
 CLASS_WEIGHT = 25.0
 SIBLING_FLOOR, SIBLING_SHARE = 10.0, 0.2
-# A paragraph cut off with an ellipsis (maybe a date or a source after it) is a teaser; an element repeated REPEATED times with
-# the same class among its siblings is an entry of a list. Both count a fifth.
+PROSE_UNITS, SIBLING_LINKS = 80, 0.25
+HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# A paragraph cut off with an ellipsis (maybe a date or a source after it) is a teaser; an
+# element repeated REPEATED times with the same class among its siblings is an entry of a
+# list. Both count a fifth.
 TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*(?:\S+\s*){0,3}$")
 TEASER_FACTOR = 0.2
 REPEATED = 3
@@ -47,7 +51,7 @@ def units(text: str) -> float:
 
 
 def link_chars(element: etree._Element) -> int:
-    return sum(len(a.xpath("string()")) for a in element.iter("a"))  # type: ignore[arg-type]
+    return sum(len(a.xpath("string()")) for a in element.iter("a"))
 
 
 def own_text(element: etree._Element) -> str:
@@ -116,8 +120,7 @@ def containers(root: etree._Element) -> list[etree._Element]:
             continue
         parent = element.getparent()
         if element.tag in OWN_TEXT:
-            scores.add(element, score)  # its text is its own: it is the paragraph's container
-            continue
+            scores.add(element, score)  # text of its own: a paragraph and its own container
         scores.add(parent, score)
         grandparent = parent.getparent() if parent is not None else None
         scores.add(grandparent, score / 2)
@@ -127,7 +130,7 @@ def containers(root: etree._Element) -> list[etree._Element]:
     for element, score in scores.by_element.items():
         if element.tag in ("html", "head"):
             continue
-        text_length = len(element.xpath("string()")) or 1  # type: ignore[arg-type]
+        text_length = len(element.xpath("string()")) or 1
         final[element] = score * (1.0 - min(link_chars(element) / text_length, 1.0))
         if is_list_item(element):
             final[element] *= TEASER_FACTOR
@@ -138,4 +141,19 @@ def containers(root: etree._Element) -> list[etree._Element]:
     if parent is None or best.tag == "body":
         return [best]
     floor = max(SIBLING_FLOOR, SIBLING_SHARE * final[best])
-    return [e for e in parent if e is best or final.get(e, 0.0) >= floor]
+    kept = [e for e in parent if e is best or final.get(e, 0.0) >= floor or _prose(e)]
+    # A heading stays when the block after it does (sections of one article).
+    return [e for i, e in enumerate(kept)
+            if e.tag not in HEADINGS or (i + 1 < len(kept) and kept[i + 1].tag not in HEADINGS)]
+
+
+def _prose(element: etree._Element) -> bool:
+    """A sibling paragraph of the article's container, or a section heading."""
+    if not isinstance(element.tag, str):
+        return False
+    if element.tag in HEADINGS:
+        return True
+    if element.tag != "p":
+        return False
+    text = str(element.xpath("string()")).strip()
+    return units(text) >= PROSE_UNITS and link_chars(element) < SIBLING_LINKS * len(text)

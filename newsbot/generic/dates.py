@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
-from lxml import etree, html
+from lxml import etree
 
 from newsbot.times import BEIJING, aware, beijing_iso, iso, relative_iso
 
@@ -37,8 +37,11 @@ DATED = etree.XPath("//meta[@content] | //time[@datetime] | //*[@itemprop][@cont
 SCAN_LIMIT = 400
 URL_DAY = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_/]?(?P<m>[01]\d)[-_/]?(?P<d>[0-3]\d)(?!\d)")
 NUMERIC_DAY = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/年.]\s*(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})(?!\d)")
-MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-ENGLISH_DAY = re.compile(r"\b(?P<mon>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*)\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>(?:19|20)\d{2})\b")
+MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                      "nov", "dec"), 1)}
+ENGLISH_DAY = re.compile(
+    r"\b(?P<mon>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*)\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>(?:19|20)\d{2})\b"
+)
 
 
 def wall_clock_iso(text: str, zone: tzinfo) -> str | None:
@@ -131,7 +134,8 @@ def relative_time(text: str, now: datetime, zone: tzinfo) -> str | None:
 
     >>> from zoneinfo import ZoneInfo
     >>> now = datetime(2024, 5, 20, 4, 0, tzinfo=ZoneInfo("UTC"))
-    >>> relative_time("5分钟前", now, ZoneInfo("Asia/Shanghai")), relative_time("昨天 18:30", now, ZoneInfo("Asia/Shanghai"))
+    >>> shanghai = ZoneInfo("Asia/Shanghai")
+    >>> relative_time("5分钟前", now, shanghai), relative_time("昨天 18:30", now, shanghai)
     ('2024-05-20T11:55:00+08:00', '2024-05-19T18:30:00+08:00')
     """
     local = now.astimezone(zone)
@@ -189,14 +193,14 @@ def written_day(tree: etree._Element, headline: etree._Element | None) -> str | 
 
 def _day(year: str, month: str, day: str) -> str | None:
     try:
-        moment = datetime(int(year), int(month), int(day))
+        moment = date(int(year), int(month), int(day))
     except ValueError:
         return None
-    return moment.date().isoformat() if 1995 <= moment.year <= 2100 else None
+    return moment.isoformat() if 1995 <= moment.year <= 2100 else None
 
 
 def published_at(
-    tree: html.HtmlElement, headline: etree._Element | None, zone: tzinfo, url: str, now: datetime | None = None
+    tree: etree._Element, headline: etree._Element | None, zone: tzinfo, url: str, now: datetime | None = None
 ) -> str | None:
     """See the module docstring; ``now`` is the crawl time, for relative times."""
     declared = [(raw, value) for raw in metadata_times(tree) if (value := value_iso(raw, zone))]

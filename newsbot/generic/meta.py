@@ -30,7 +30,8 @@ class Page:
         self.tree = tree
         self.meta: dict[str, list[str]] = {}
         for node in tree.iter("meta"):
-            key = (node.get("property") or node.get("name") or node.get("itemprop") or node.get("http-equiv") or "").strip().lower()
+            key = (node.get("property") or node.get("name") or node.get("itemprop") or node.get("http-equiv")
+                   or "").strip().lower()
             value = normalise_ws(node.get("content"))
             if key and value:
                 self.meta.setdefault(key, []).append(value)
@@ -151,7 +152,8 @@ def language(page: Page, text: str) -> str | None:
     """The declared language (``Content-Language``, ``<html lang>``, ``og:locale``), else the script's.
 
     >>> from lxml import html
-    >>> language(Page(html.document_fromstring("<p>x</p>")), "新闻正文"), language(Page(html.document_fromstring("<p>x</p>")), "news")
+    >>> bare = Page(html.document_fromstring("<p>x</p>"))
+    >>> language(bare, "新闻正文"), language(bare, "news")
     ('zh', None)
     """
     declared = page.first("content-language") or page.tree.get("lang") or page.first("og:locale")

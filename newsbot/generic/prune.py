@@ -2,8 +2,9 @@
 
 Chrome is known by its element (``nav``, ``aside``, ``footer``…) and by the words in its
 ``class`` and ``id`` (comments, share, related, sidebar, ads…), as news templates name their
-parts. An element so named is removed only when it holds little of the page's prose, so that a
-layout wrapper with an unlucky name (``container penci_sidebar``) keeps the article.
+parts. An element so named is removed only when it holds little of the page's prose and not the
+page's first ``<h1>``, so that a layout wrapper with an unlucky name (``container
+penci_sidebar``, ``caas disableAsideSection``) keeps the article.
 """
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def prose_shares(root: etree._Element) -> dict[etree._Element, float]:
         size = len(text.strip())
         if size < PROSE_MIN:
             continue
-        links = sum(len(a.xpath("string()")) for a in paragraph.iter("a"))  # type: ignore[arg-type]
+        links = sum(len(a.xpath("string()")) for a in paragraph.iter("a"))
         if links > PROSE_LINKS * size:
             continue
         total += size
@@ -102,11 +103,14 @@ def prune(root: etree._Element) -> None:
     _remove_all([*root.iter(*NEVER_TEXT, etree.Comment, etree.ProcessingInstruction),
                  *(e for e in MAYBE_HIDDEN(root) if is_hidden(e))])
     shares = prose_shares(root)
+    headline = next(root.iter("h1"), None)
+    layout = set(headline.iterancestors()) if headline is not None else set()
     doomed: list[etree._Element] = []
     for element in root.iter(etree.Element):
         tag = element.tag
         label = names(element)
-        if tag in CHROME or (label and tag not in ("body", "html", "img") and is_chrome_name(label)):
+        if tag in CHROME or (label and tag not in ("body", "html", "img") and element not in layout
+                             and is_chrome_name(label)):
             keep = KEEP_STRONG if STRONG_CHROME.search(label) else KEEP_WEAK
             if shares.get(element, 0.0) < keep:
                 doomed.append(element)
