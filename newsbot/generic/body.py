@@ -29,7 +29,8 @@ FURNITURE = re.compile(
     re.IGNORECASE,
 )
 COPYRIGHT = re.compile(
-    r"©|copyright\s*(?:©|\(c\)|\d{4})|all rights reserved|版权所有|未经授权.{0,10}转载|不得转载|ICP[备证]|举报电话|不良信息举报",
+    r"©|copyright\s*(?:©|\(c\)|\d{4})|all rights reserved"
+    r"|版权所有|未经授权.{0,10}转载|不得转载|ICP[备证]|举报电话|不良信息举报",
     re.IGNORECASE,
 )
 STOP = re.compile(
