@@ -13,6 +13,7 @@ would give back most of the difference. The whole extraction stays within its 5 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -31,17 +32,20 @@ from newsbot.text import normalise_optional, normalise_ws
 from newsbot.times import crawl_now
 
 logger = logging.getLogger(__name__)
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 EXTRACTION = "fallback"
 CHINESE_ZONE = "Asia/Shanghai"
 OTHER_ZONE = "UTC"  # a page in another language without a zone: no better guess
 
 
-def page_zone(zone: str | None, lang: str | None) -> ZoneInfo:
-    """The zone for times written without one: the caller's, else by the page's language."""
+def page_zone(zone: str | None, lang: str | None, title: str | None) -> ZoneInfo:
+    """The zone for times written without one: the caller's, else by the page's language
+    (a page whose headline is in Han characters counts as Chinese)."""
     if zone:
         return ZoneInfo(zone)
-    return ZoneInfo(CHINESE_ZONE if (lang or "").lower().startswith("zh") else OTHER_ZONE)
+    chinese = (lang or "").lower().startswith("zh") or HAN.search(title or "") is not None
+    return ZoneInfo(CHINESE_ZONE if chinese else OTHER_ZONE)
 
 
 def extract_article(
@@ -68,7 +72,7 @@ def extract_article(
     article.title = title(page)
     article.summary = normalise_optional(page.first("description", "og:description", "twitter:description"))
     article.language = language(page, str(tree.xpath("string(body)")))
-    tz = page_zone(zone, article.language)
+    tz = page_zone(zone, article.language, article.title)
     now = crawl_now(crawled_at) if isinstance(crawled_at, str) else crawled_at
     heading = headline(tree, article.title)
     near = [normalise_ws(t) for t in TEXT_NODES(heading, limit=60)] if heading is not None else []

@@ -26,11 +26,17 @@ CREDIT = re.compile(
     r"(?:(?:本报|新华社|特约|实习)?记者|作者|撰文|文)\s*(?:[:：/／|｜]\s*|\s+)"
     r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:\s*[、，,]\s*[\u4e00-\u9fff·]{2,4}|\s+[\u4e00-\u9fff·]{2,4}(?=\s|$|[)）]))*)"
 )
+# （记者唐霁）, and 石佳/中国青年报 (a name, then the paper it wrote for).
+PAREN_CREDIT = re.compile(
+    r"[（(](?:本报|特约|实习)?记者\s*(?P<names>[\u4e00-\u9fff·]{2,4}(?:[、，,\s]+[\u4e00-\u9fff·]{2,4})*)[）)]"
+)
+NAME_FOR_PAPER = re.compile(r"^(?P<names>[\u4e00-\u9fff·]{2,4})\s*[/／]\s*\S{2,12}(?:报|网|社|新闻|杂志|周刊)$")
 ROLE_WORDS = re.compile(r"\s*(?:编译|翻译|整理|报道|撰文|摄影?|发自.*)$")
 NAME_SEPARATORS = re.compile(r"\s*(?:[、，,;；/]|\band\b|&)\s*")
 EDITOR = re.compile(r"(?:责任编辑|责编|编辑|校对)\s*[:：]?\s*(?P<name>[^\s|｜（）()]+)")
+SOURCE = re.compile(r"来源\s*[:：]\s*(?P<name>[^\s|｜（）()]+)")
 EDITOR_WORDS = ("编辑", "责编", "editor")
-PLACEHOLDER = re.compile(r"@|^https?:|^www\.|^(?:admin|administrator|name|author|unknown|未知|佚名|none|null)$",
+PLACEHOLDER = re.compile(r"@|^https?:|^www\.|^\d+$|^(?:admin|administrator|name|author|unknown|未知|佚名|none|null)$",
                          re.IGNORECASE)
 BYLINE_PARAGRAPHS = 3
 CREDIT_NODES = 60  # text nodes after the headline searched for a credit line
@@ -67,13 +73,15 @@ def credit_names(texts: Iterable[str]) -> list[str]:
 
     >>> credit_names(["2024-05-20 来源：新华网 记者 张三 李四"]), credit_names(["（本报记者 王五）"])
     (['张三', '李四'], ['王五'])
-    >>> credit_names(["记者从国家统计局获悉"])
-    []
+    >>> credit_names(["记者从国家统计局获悉"]), credit_names(["新华社巴黎12月9日电（记者唐霁）法国"])
+    ([], ['唐霁'])
+    >>> credit_names(["石佳/中国青年报"])
+    ['石佳']
     """
     for text in texts:
         if re.search(r"(?:责任编辑|编辑|责编)\s*[:：]", text):
             text = re.split(r"(?:责任编辑|编辑|责编)\s*[:：]", text)[0]
-        match = CREDIT.search(text)
+        match = CREDIT.search(text) or PAREN_CREDIT.search(text) or NAME_FOR_PAPER.match(text)
         if match:
             return [n for n in re.split(r"[\s、，,]+", match["names"]) if n]
     return []
@@ -86,6 +94,27 @@ def editors(page_text: str) -> set[str]:
     ['刘响', '小婷']
     """
     return {match["name"] for match in EDITOR.finditer(page_text)}
+
+
+def sources(page_text: str) -> set[str]:
+    """Publishers the page names as its source (来源：参考消息): a meta author that is one is no writer.
+
+    >>> sorted(sources("2019年11月25日 来源： 澎湃新闻网 评论"))
+    ['澎湃新闻网']
+    """
+    return {match["name"] for match in SOURCE.finditer(page_text)}
+
+
+def site_names(page: Page) -> set[str]:
+    """The site's own name: ``og:site_name`` and what ``<title>`` adds after the headline."""
+    found = {page.first("og:site_name") or ""}
+    declared = page.title_text
+    found.update(part.strip() for part in re.split(r"[_|\-–—]", declared)[1:])
+    return {name for name in found if name}
+
+
+def is_site_name(name: str, sites: set[str]) -> bool:
+    return any(name in site for site in sites)
 
 
 def declared_names(page: Page) -> list[str]:
@@ -116,7 +145,7 @@ def clean_names(names: Iterable[str], excluded: set[str]) -> list[str]:
     for raw in names:
         for name in NAME_SEPARATORS.split(raw):
             name = normalise_ws(re.sub(r"^(?:by)\s+", "", name, flags=re.IGNORECASE))
-            if (name and len(name) <= MAX_NAME and not PLACEHOLDER.search(name) and name not in excluded
+            if (name and len(name) <= MAX_NAME and not PLACEHOLDER.search(name) and not is_site_name(name, excluded)
                     and not any(word in name.lower() for word in EDITOR_WORDS)):
                 out.append(name)
     return unique(out)
@@ -130,8 +159,9 @@ def pick_authors(paragraphs: list[str], page: Page, near_headline: list[str], pa
     >>> pick_authors([], page, [], "责任编辑：刘响")
     []
     """
-    excluded = editors(page_text)
-    for names in (byline_names(paragraphs), credit_names(near_headline[:CREDIT_NODES]), declared_names(page),
+    excluded = editors(page_text) | sources(page_text) | site_names(page)
+    credits = credit_names([*near_headline[:CREDIT_NODES], *paragraphs[:BYLINE_PARAGRAPHS]])
+    for names in (byline_names(paragraphs), credits, declared_names(page),
                   markup_names(page.tree)):
         cleaned = clean_names(names, excluded)
         if cleaned:

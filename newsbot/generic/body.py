@@ -41,6 +41,7 @@ STOP = re.compile(
     re.IGNORECASE,
 )
 STOP_MAX = 40
+EDITOR_CREDIT = re.compile(r"责任编辑\s*[:：]")
 DATE_ONLY = re.compile(r"^[\d\s:/.\-年月日时分秒]+$")
 # A page that only says it has no article (a soft 404) has no body.
 NOT_FOUND = re.compile(r"页面不存在|已被删除|找不到|无法找到|not found|no longer available|404", re.IGNORECASE)
@@ -68,7 +69,7 @@ def is_furniture(block: Block) -> bool:
     text = block.text
     if FURNITURE.match(text) or DATE_ONLY.match(text):
         return True
-    if len(text) < 200 and COPYRIGHT.search(text):
+    if len(text) < 200 and (COPYRIGHT.search(text) or EDITOR_CREDIT.search(text)):
         return True
     density = block.links / len(text)
     return density > (LIST_LINK_DENSITY if block.kind == "li" else LINK_DENSITY)

@@ -20,6 +20,7 @@ HAN = re.compile(r"[\u3400-\u9fff]")
 KANA = re.compile(r"[\u3040-\u30ff]")
 HANGUL = re.compile(r"[\uac00-\ud7af]")
 # Two-label public suffixes under which a site's name is the third label (news.sina.com.cn).
+SITE_NAME_MAX = 12  # "-新华网" ends a title as a site name; a longer tail is part of it
 SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac", "co"})
 
 
@@ -36,6 +37,7 @@ class Page:
             if key and value:
                 self.meta.setdefault(key, []).append(value)
         self.json_ld = list(_json_ld_objects(tree))
+        self.title_text = normalise_ws(tree.findtext("head/title"))  # kept: prune drops <head>
         self.articles = [o for o in self.json_ld if ARTICLE_TYPES.search(str(o.get("@type", "")))]
 
     def first(self, *keys: str) -> str | None:
@@ -87,12 +89,15 @@ def strip_site_name(title: str) -> str:
 
     >>> strip_site_name("王文：中美贸易“持久战”_观察者网"), strip_site_name("Budget passes | The Daily")
     ('王文：中美贸易“持久战”', 'Budget passes')
+    >>> strip_site_name("法国全国大罢工再次严重影响交通-新华网")
+    '法国全国大罢工再次严重影响交通'
     >>> strip_site_name("Home - A long headline about the budget vote tonight")
     'A long headline about the budget vote tonight'
     """
     parts = [p.strip() for p in TITLE_SEPARATORS.split(title) if p and p.strip()]
     if len(parts) < 2:
-        return title
+        head, _, site = title.rpartition("-")
+        return head.strip() if head.strip() and 0 < len(site.strip()) <= SITE_NAME_MAX < len(head) else title
     longest = max(parts, key=len)
     return parts[0] if len(parts[0]) * 2 >= len(longest) else longest
 
@@ -159,7 +164,7 @@ def language(page: Page, text: str) -> str | None:
     declared = page.first("content-language") or page.tree.get("lang") or page.first("og:locale")
     if declared and normalise_ws(declared):
         return normalise_ws(declared).replace("_", "-")
-    sample = text[:2000]
+    sample = "".join(text[:20000].split())[:3000]
     if KANA.search(sample):
         return "ja"
     if HANGUL.search(sample):
