@@ -1,38 +1,54 @@
-"""Turn trafilatura's body (its XML: p, head, list/item, quote, graphic, hi, ref) into fields.
+"""The article body from its blocks: paragraphs, pictures with captions, a cleaned fragment.
 
-trafilatura sometimes takes a whole layout column for the article (guancha.cn sets its
-article inside ``ul > li.left-main``, which it reads as a list). So only the run of blocks
-from the first to the last text paragraph ``<p>`` is kept, plus the pictures right after
-the last one: headlines, "related" lists and editor lines outside it fall away. A short
-line right after a picture, without closing punctuation, is the picture's caption.
+Blocks go that are mostly link text (lists of other stories), that are page furniture by
+their words (share prompts, copyright lines, editor credits, "read more" teasers), or that
+repeat the headline. A short heading such as 相关阅读 or "Related" ends the article. A
+picture's caption is its ``<figcaption>``, else the short line right after it when that
+line is centred or classed as a caption, or (in Chinese) has no closing punctuation.
 """
 from __future__ import annotations
 
 import copy
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from lxml import etree
-from trafilatura.htmlprocessing import convert_to_html
 
-from newsbot.html_clean import clean_fragment, image_src, inner_html, is_tracker
+from newsbot.generic.blocks import HEADINGS, Block
+from newsbot.html_clean import clean_fragment, inner_html, remove_keeping_tail
 from newsbot.items import Image
 from newsbot.text import normalise_ws
 
-TEXT_BLOCKS = ("p", "head", "quote", "code", "item")
-EDITOR_LINE = re.compile(r"^[（(【\[]?\s*(?:责任编辑|责编|编辑)\s*[:：]")
-CAPTION_MAX = 60
+LINK_DENSITY = 0.5
+LIST_LINK_DENSITY = 0.3
+FURNITURE = re.compile(
+    r"^(?:[（(【\[]?\s*(?:责任编辑|责编|编辑|校对|审核|监制|值班编辑)\s*[:：]"
+    r"|分享到|分享至|扫一扫|扫描二维码|关注我们|点击(?:查看|进入|阅读)|阅读全文|展开全文|查看原文|阅读原文|返回(?:首页|顶部)"
+    r"|(?:share|tweet|email|print)(?: this)?(?: article| story)?$|follow us|sign up|subscribe|advert(?:isement)?$"
+    r"|continue reading|read more|click here|all rights reserved|（?版权所有|本文来源[:：]?$)",
+    re.IGNORECASE,
+)
+COPYRIGHT = re.compile(
+    r"©|copyright\s*(?:©|\(c\)|\d{4})|all rights reserved"
+    r"|版权所有|未经授权.{0,10}转载|不得转载|ICP[备证]|举报电话|不良信息举报",
+    re.IGNORECASE,
+)
+STOP = re.compile(
+    r"^(?:相关(?:阅读|新闻|文章|报道|推荐|链接)|延伸阅读|推荐阅读|热门(?:推荐|文章|新闻)?|更多(?:新闻|精彩|阅读)|猜你喜欢"
+    r"|related(?: (?:articles|stories|news|content|coverage|posts))?|read more|more from|more stories|recommended"
+    r"|you (?:may|might) also like|trending|most popular|further reading|popular (?:stories|articles)|see also)"
+    r"\s*[:：]?$",
+    re.IGNORECASE,
+)
+STOP_MAX = 40
+EDITOR_CREDIT = re.compile(r"责任编辑\s*[:：]")
+DATE_ONLY = re.compile(r"^[\d\s:/.\-年月日时分秒]+$")
+# A page that only says it has no article (a soft 404) has no body.
+NOT_FOUND = re.compile(r"页面不存在|已被删除|找不到|无法找到|not found|no longer available|404", re.IGNORECASE)
+NOT_FOUND_MAX = 80
+CAPTION_MAX = 80
 SENTENCE_END = ("。", "！", "？", "!", "?", "…", "”", "；", ";", "：", ":")
-
-
-@dataclass
-class Block:
-    """One text block or picture of the body, with the trafilatura element it came from."""
-
-    element: etree._Element
-    text: str = ""
-    image: Image | None = None
+HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass
@@ -42,174 +58,140 @@ class Body:
     body_html: str | None = None
 
 
-def blocks(body: etree._Element, base_url: str, page: etree._Element | None) -> list[Block]:
-    """The text blocks and pictures in document order, nested blocks read as one."""
-    originals = _page_images(page, base_url) if page is not None else {}
-    out: list[Block] = []
-    for element in body.iter("graphic", *TEXT_BLOCKS):
-        if _inside_text_block(element):
-            continue
-        if element.tag == "graphic":
-            image = _image(element, base_url, originals)
-            if image is not None:
-                out.append(Block(element, image=image))
-            continue
-        if element.tag == "item" and element.find(".//p") is not None:
-            continue  # a layout list: its paragraphs are blocks of their own
-        for graphic in element.iter("graphic"):
-            image = _image(graphic, base_url, originals)
-            if image is not None:
-                out.append(Block(graphic, image=image))
-        text = normalise_ws("".join(element.itertext()))
-        if text:
-            out.append(Block(element, text=text))
-    if not any(block.text for block in out):
-        out.extend(_loose_lines(body))
-    return out
+def is_furniture(block: Block) -> bool:
+    """A block that belongs to the page around the article (module docstring).
 
-
-def _loose_lines(body: etree._Element) -> list[Block]:
-    """Text with no block markup at all (trafilatura's baseline): one paragraph per line.
-
-    >>> [b.text for b in _loose_lines(etree.fromstring("<span>第一行；\\n\\n第二行。</span>"))]
-    ['第一行；', '第二行。']
+    >>> is_furniture(Block("p", "责任编辑：小婷")), is_furniture(Block("p", "© 2024 Example Media"))
+    (True, True)
+    >>> is_furniture(Block("p", "The copyright office said on Monday that it would appeal."))
+    False
     """
-    found = []
-    for line in "".join(body.itertext()).splitlines():
-        text = normalise_ws(line)
-        if text:
-            paragraph = etree.Element("p")
-            paragraph.text = text
-            found.append(Block(paragraph, text=text))
-    return found
+    text = block.text
+    if FURNITURE.match(text) or DATE_ONLY.match(text):
+        return True
+    if len(text) < 200 and (COPYRIGHT.search(text) or EDITOR_CREDIT.search(text)):
+        return True
+    density = block.links / len(text)
+    return density > (LIST_LINK_DENSITY if block.kind == "li" else LINK_DENSITY)
 
 
-def build_body(
-    body: etree._Element | None, base_url: str, title: str | None, page: etree._Element | None = None
-) -> Body:
+def kept_blocks(blocks: list[Block], title: str | None) -> list[Block]:
+    """The article's blocks: furniture out, cut at a "related" heading, and after the last
+    paragraph only the pictures (and captions) that follow it directly."""
+    kept: list[Block] = []
+    seen_text = False
+    for block in blocks:
+        if block.kind == "img":
+            kept.append(block)
+            continue
+        if seen_text and len(block.text) <= STOP_MAX and STOP.match(block.text):
+            break
+        if is_furniture(block) or (title and block.text == title) or (block.kind == "h" and not seen_text
+                                                                   and block.source is not None
+                                                                   and block.source.tag == "h1"):
+            kept.append(Block("gap"))
+            continue
+        kept.append(block)
+        seen_text = seen_text or block.kind != "h"
+    last = max((i for i, b in enumerate(kept) if _is_prose(b)), default=-1)
+    end = last + 1
+    while end < len(kept) and (kept[end].kind in ("img", "caption")
+                               or (kept[end].kind == "p" and _caption_like(kept[end]))):
+        end += 1
+    return [b for b in kept[:end] if b.kind != "gap"]
+
+
+def _is_prose(block: Block) -> bool:
+    """A paragraph of the article rather than a caption or a teaser's title."""
+    if block.kind in ("img", "caption", "h", "gap"):
+        return False
+    tag = block.source.tag if block.source is not None else None
+    return tag == "p" or len(block.text) > CAPTION_MAX or block.text.endswith(SENTENCE_END)
+
+
+def _caption_like(block: Block) -> bool:
+    return len(block.text) <= CAPTION_MAX
+
+
+def is_caption(block: Block, image_block: Block) -> bool:
+    """``block`` describes the picture just before it (module docstring)."""
+    if block.kind == "caption":
+        return image_block.figure is not None and block.figure is image_block.figure
+    if block.kind not in ("p", "cell") or len(block.text) > CAPTION_MAX:
+        return False
+    if block.centred:
+        return True
+    return bool(HAN.search(block.text)) and not block.text.endswith(SENTENCE_END)
+
+
+def build_body(blocks: list[Block], base_url: str, title: str | None) -> Body:
     """Paragraphs, images (with captions and positions) and a cleaned HTML fragment."""
-    if body is None:
-        return Body()
-    kept = _article_run(blocks(body, base_url, page))
-    kept = [b for b in kept if not (b.text and (b.text == title or EDITOR_LINE.match(b.text)))]
+    kept = kept_blocks(blocks, title)
     result = Body()
-    previous: Block | None = None
+    shown: list[Block] = []
+    last_image: Block | None = None
     for block in kept:
         if block.image is not None:
+            if any(i.url == block.image.url for i in result.images):
+                continue
             block.image.index = len(result.paragraphs)
             result.images.append(block.image)
-        elif previous is not None and _captions(block, previous):
-            previous.image.caption = block.text  # type: ignore[union-attr]  # _captions checked it
+            last_image = block
+        elif last_image is not None and last_image.image is not None and last_image.image.caption is None \
+                and is_caption(block, last_image):
+            last_image.image.caption = block.text
+            continue
+        elif block.kind == "caption":
+            continue  # a figure's caption without its picture
         else:
             result.paragraphs.append(block.text)
-        previous = block
-    result.body_html = _fragment(kept, base_url)
+            last_image = None
+        shown.append(block)
+    if not result.paragraphs or (sum(map(len, result.paragraphs)) <= NOT_FOUND_MAX
+                                 and NOT_FOUND.search(" ".join(result.paragraphs))):
+        return Body()
+    result.body_html = fragment(shown, base_url)
     return result
 
 
-def _article_run(found: list[Block]) -> list[Block]:
-    """From the first to the last text ``<p>``, plus the pictures that directly follow it.
-
-    No ``<p>`` at all means no article: what is left are link lists and headings.
-    """
-    paragraph_at = [i for i, b in enumerate(found) if b.text and b.element.tag == "p"]
-    if not paragraph_at:
-        return []
-    end = paragraph_at[-1] + 1
-    while end < len(found) and found[end].image is not None:
-        end += 1
-    return found[paragraph_at[0]:end]
-
-
-def _captions(block: Block, previous: Block) -> bool:
-    """``block`` is the caption of the picture just before it (one without a caption yet)."""
-    return previous.image is not None and previous.image.caption is None and _looks_like_caption(block.text)
-
-
-def _looks_like_caption(text: str) -> bool:
-    """Short, and not a sentence.
-
-    >>> _looks_like_caption("华坚鞋业生产车间"), _looks_like_caption("这是一段正文。")
-    (True, False)
-    """
-    return len(text) <= CAPTION_MAX and not text.endswith(SENTENCE_END)
-
-
-def _inside_text_block(element: etree._Element) -> bool:
-    parent = element.getparent()
-    while parent is not None:
-        if parent.tag in TEXT_BLOCKS and not (parent.tag == "item" and parent.find(".//p") is not None):
-            return True
-        parent = parent.getparent()
-    return False
-
-
-def _page_images(page: etree._Element, base_url: str) -> dict[str, etree._Element]:
-    """The page's own ``<img>`` elements by absolute URL: trafilatura keeps only src/alt/title."""
-    found: dict[str, etree._Element] = {}
-    for img in page.iter("img"):
-        src = image_src(img)
-        if src:
-            found.setdefault(src if src.startswith(("http:", "https:")) else urljoin(base_url, src), img)
-    return found
-
-
-def _image(graphic: etree._Element, base_url: str, originals: dict[str, etree._Element]) -> Image | None:
-    src = (graphic.get("src") or "").strip()
-    if not src or src.startswith("data:"):
+def fragment(blocks: list[Block], base_url: str) -> str | None:
+    """The kept blocks as one HTML fragment through newsbot.html_clean's allowlist."""
+    if not blocks:
         return None
-    url = urljoin(base_url, src)
-    original = originals.get(url)
-    if original is not None and is_tracker(original):
-        return None
-    return Image(
-        url=url,
-        caption=_figure_caption(original) if original is not None else None,
-        alt=normalise_ws(graphic.get("alt")) or None,
-        width=_pixels(original.get("width") if original is not None else None),
-        height=_pixels(original.get("height") if original is not None else None),
-    )
-
-
-def _figure_caption(img: etree._Element) -> str | None:
-    """The ``<figcaption>`` of the picture's ``<figure>``, which trafilatura drops."""
-    captions = img.xpath("ancestor::figure[1]//figcaption")
-    if not captions:
-        return None
-    return normalise_ws("".join(captions[0].itertext())) or None
-
-
-def _pixels(value: str | None) -> int | None:
-    """An HTML width or height in pixels.
-
-    >>> _pixels("600"), _pixels("600px"), _pixels("100%"), _pixels(None)
-    (600, 600, None, None)
-    """
-    digits = (value or "").strip().lower().removesuffix("px")
-    return int(digits) if digits.isdigit() else None
-
-
-def _fragment(kept: list[Block], base_url: str) -> str | None:
-    """The kept blocks as one cleaned HTML fragment (list items regrouped in a ``<ul>``)."""
-    if not kept:
-        return None
-    root = etree.Element("body")
-    seen: set[etree._Element] = set()  # holding the proxies keeps their identity stable
-    for block in kept:
-        element = block.element
-        parent = element.getparent()
-        if block.image is not None and parent is not None and parent.tag == "p":
-            element = parent  # the picture's own paragraph
-        if element in seen:
+    root = etree.Element("div")
+    for block in blocks:
+        if block.image is not None:
+            figure = etree.SubElement(root, "figure")
+            img = etree.SubElement(figure, "img", src=block.image.url)
+            if block.image.alt:
+                img.set("alt", block.image.alt)
+            if block.image.caption:
+                etree.SubElement(figure, "figcaption").text = block.image.caption
             continue
-        seen.add(element)
-        piece = copy.deepcopy(element)
-        piece.tail = None
-        if piece.tag == "item":
-            if len(root) == 0 or root[-1].tag != "list":
-                etree.SubElement(root, "list")
-            root[-1].append(piece)
+        element = _element(block)
+        if block.kind == "li":
+            if len(root) == 0 or root[-1].tag != "ul":
+                etree.SubElement(root, "ul")
+            root[-1].append(element)
         else:
-            root.append(piece)
-    html_body = convert_to_html(root)[0]
-    return inner_html(clean_fragment(html_body, base_url)).strip() or None
+            root.append(element)
+    return inner_html(clean_fragment(root, base_url)).strip() or None
+
+
+def _element(block: Block) -> etree._Element:
+    """The block's own element with its inline markup when it holds just this text, else a new one."""
+    source = block.source
+    tag = {"h": "h2", "li": "li", "pre": "pre", "quote": "blockquote"}.get(block.kind, "p")
+    if block.kind == "h" and source is not None and source.tag in HEADINGS:
+        tag = str(source.tag)
+    if source is not None and source.tag in (tag, "p") and normalise_ws(str(source.xpath("string()"))) == block.text:
+        element = copy.deepcopy(source)
+        element.tail = None
+        for img in list(element.iter("img")):
+            remove_keeping_tail(img)  # pictures are figures of their own
+        element.tag = tag
+        element.attrib.clear()
+        return element
+    element = etree.Element(tag)
+    element.text = block.text
+    return element

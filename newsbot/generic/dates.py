@@ -2,22 +2,23 @@
 
 In order: a ``<meta>``/``itemprop``/JSON-LD publication time that carries a time of day;
 the first date-time written on the page after the headline (``最后更新`` lines skipped);
-a date without a time (midnight), from the metadata, else from htmldate's search of the
-text and the URL. A time without
-an offset is wall-clock time in the site's zone. A JSON-LD ``pubDate`` (Baidu's) is not
-read: on guancha.cn it is the last-update time.
+a date without a time (midnight), from the metadata, else the first plain date written after the headline in the
+text, else the URL. A relative time (刚刚, 5分钟前, 昨天 18:30) after the headline counts
+against the crawl time. A time without an offset is wall-clock time in the site's zone. A
+JSON-LD ``pubDate`` (Baidu's) is not read: on guancha.cn it is the last-update time.
+
+The update time: ``article:modified_time``/``dateModified``, else a 最后更新/更新时间 line.
 """
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
-from htmldate import find_date
-from lxml import etree, html
+from lxml import etree
 
-from newsbot.times import aware, beijing_iso, iso
+from newsbot.times import BEIJING, aware, beijing_iso, iso, relative_iso
 
 META_NAMES = frozenset({
     "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
@@ -27,11 +28,20 @@ META_NAMES = frozenset({
 # A date and a time of day, as Chinese pages write them: 2022-04-27 10:22, 2022年4月27日 10:22
 DATE_TIME = re.compile(r"\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}\s*日?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?")
 UPDATED = re.compile(r"更新|修改|编辑于|updated", re.IGNORECASE)
+RELATIVE = re.compile(r"刚刚|\d{1,2}\s*(?:分钟|小时|天)前|(?:昨天|前天)\s*\d{1,2}:\d{2}")
+MODIFIED_NAMES = frozenset({"article:modified_time", "og:updated_time", "datemodified", "lastmod", "last-modified"})
 # At most $limit text nodes: a time further down belongs to something else.
 TEXT_NODES = etree.XPath("(following::text()[not(ancestor::script) and not(ancestor::style)])[position() <= $limit]")
 BODY_TEXT = etree.XPath("(//body//text()[not(ancestor::script) and not(ancestor::style)])[position() <= $limit]")
 DATED = etree.XPath("//meta[@content] | //time[@datetime] | //*[@itemprop][@content or @datetime]")
 SCAN_LIMIT = 400
+URL_DAY = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_/]?(?P<m>[01]\d)[-_/]?(?P<d>[0-3]\d)(?!\d)")
+NUMERIC_DAY = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/年.]\s*(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})(?!\d)")
+MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                      "nov", "dec"), 1)}
+ENGLISH_DAY = re.compile(
+    r"\b(?P<mon>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*)\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>(?:19|20)\d{2})\b"
+)
 
 
 def wall_clock_iso(text: str, zone: tzinfo) -> str | None:
@@ -102,35 +112,103 @@ def _json_ld_dates(data: object) -> Iterator[str]:
             yield from _json_ld_dates(child)
 
 
-def written_time(tree: etree._Element, headline: etree._Element | None, zone: tzinfo) -> str | None:
-    """The first date-time with a time of day in the page text after ``headline`` (else anywhere)."""
+def written_time(
+    tree: etree._Element, headline: etree._Element | None, zone: tzinfo, now: datetime | None = None
+) -> str | None:
+    """The first date-time with a time of day in the page text after ``headline`` (else anywhere);
+    with ``now``, a relative time right after the headline too."""
     scans = [TEXT_NODES(headline, limit=SCAN_LIMIT)] if headline is not None else []
     for nodes in [*scans, BODY_TEXT(tree, limit=SCAN_LIMIT)]:
-        for text in nodes:
+        for position, text in enumerate(nodes):
             match = DATE_TIME.search(text)
             if match and not UPDATED.search(text[: match.start()]):
                 return wall_clock_iso(match.group(), zone)
+            relative = RELATIVE.search(text) if now is not None and headline is not None and position < 40 else None
+            if relative and now is not None:
+                return relative_time(relative.group(), now, zone)
     return None
 
 
-def searched_day(tree: html.HtmlElement, url: str) -> str | None:
-    """htmldate's extensive search (page text, URL), YYYY-MM-DD: slow, so only as a last resort."""
-    try:
-        return find_date(tree, extensive_search=True, original_date=True, url=url)
-    except (ValueError, TypeError):
+def relative_time(text: str, now: datetime, zone: tzinfo) -> str | None:
+    """A relative time against ``now``, as wall-clock time in ``zone``.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> now = datetime(2024, 5, 20, 4, 0, tzinfo=ZoneInfo("UTC"))
+    >>> shanghai = ZoneInfo("Asia/Shanghai")
+    >>> relative_time("5分钟前", now, shanghai), relative_time("昨天 18:30", now, shanghai)
+    ('2024-05-20T11:55:00+08:00', '2024-05-19T18:30:00+08:00')
+    """
+    local = now.astimezone(zone)
+    found = relative_iso(" ".join(text.split()), local.replace(tzinfo=BEIJING))
+    if found is None:
         return None
+    return iso(datetime.fromisoformat(found).replace(tzinfo=zone))
+
+
+def updated_at(tree: etree._Element, zone: tzinfo) -> str | None:
+    """See the module docstring."""
+    for node in DATED(tree):
+        key = (node.get("property") or node.get("name") or node.get("itemprop") or "").lower()
+        value = (node.get("content") or node.get("datetime") or "").strip()
+        if key in MODIFIED_NAMES and value and (found := value_iso(value, zone)):
+            return found
+    text = "\n".join(BODY_TEXT(tree, limit=SCAN_LIMIT))
+    for match in UPDATED.finditer(text):
+        stamp = DATE_TIME.search(text, match.end(), match.end() + 40)
+        if stamp and stamp.start() - match.end() < 12:
+            return wall_clock_iso(stamp.group(), zone)
+    return None
+
+
+def url_day(url: str) -> str | None:
+    """The day a URL's path spells out (2022_04_26, 2024/05/20, t20240520_, 20240520/).
+
+    >>> url_day("https://www.guancha.cn/politics/2022_04_26_636888.shtml"), url_day("https://x.cn/gj/202405/t20240520_1.htm")
+    ('2022-04-26', '2024-05-20')
+    >>> url_day("https://x.com/2024/05/20/story.html"), url_day("https://x.com/a/123456789012.html")
+    ('2024-05-20', None)
+    """
+    for match in URL_DAY.finditer(url):
+        day = _day(match["y"], match["m"], match["d"])
+        if day:
+            return day
+    return None
+
+
+def written_day(tree: etree._Element, headline: etree._Element | None) -> str | None:
+    """The first plain date (2024-05-20, 2024年5月20日, May 20, 2024) after the headline, else in the body."""
+    scans = [TEXT_NODES(headline, limit=SCAN_LIMIT)] if headline is not None else []
+    for nodes in [*scans, BODY_TEXT(tree, limit=SCAN_LIMIT)]:
+        for text in nodes:
+            if match := NUMERIC_DAY.search(text):
+                day = _day(match["y"], match["m"], match["d"])
+            elif match := ENGLISH_DAY.search(text):
+                day = _day(match["y"], str(MONTHS[match["mon"][:3].lower()]), match["d"])
+            else:
+                continue
+            if day:
+                return day
+    return None
+
+
+def _day(year: str, month: str, day: str) -> str | None:
+    try:
+        moment = date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    return moment.isoformat() if 1995 <= moment.year <= 2100 else None
 
 
 def published_at(
-    tree: html.HtmlElement, headline: etree._Element | None, zone: tzinfo, url: str, day: str | None = None
+    tree: etree._Element, headline: etree._Element | None, zone: tzinfo, url: str, now: datetime | None = None
 ) -> str | None:
-    """See the module docstring; ``day`` is the date trafilatura read from the markup, if any."""
+    """See the module docstring; ``now`` is the crawl time, for relative times."""
     declared = [(raw, value) for raw in metadata_times(tree) if (value := value_iso(raw, zone))]
     precise = next((value for raw, value in declared if has_time_of_day(raw)), None)
-    written = precise or written_time(tree, headline, zone)
+    written = precise or written_time(tree, headline, zone, now)
     if written:
         return written
     if declared:
         return declared[0][1]
-    day = day or searched_day(tree, url)
+    day = written_day(tree, headline) or url_day(url)
     return value_iso(day, zone) if day else None

@@ -35,6 +35,10 @@ def page_text(body: bytes, headers: Mapping[str, str] | None = None) -> str:
         return body[len(bom):].decode(bom_encoding, errors="replace")
     if body.isascii():
         return body.decode("ascii")
+    try:  # valid UTF-8 is UTF-8 (rule 1), checked in C rather than best_encoding's count
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     encoding = best_encoding(body, declared_encoding(body, headers))
     try:
         return body.decode(encoding, errors="replace")

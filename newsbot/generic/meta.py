@@ -1,26 +1,122 @@
-"""Page-level fields from the parsed page: headline element, tags, language."""
+"""Page-level fields from the parsed page: meta tags, JSON-LD, title, tags, language, canonical URL."""
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from lxml import etree
 
+from newsbot.html_clean import safe_url
 from newsbot.loaders import unique
 from newsbot.text import normalise_ws
 
 HEADINGS = etree.XPath("//body//*[self::h1 or self::h2 or self::h3 or self::h4]")
-KEYWORDS = etree.XPath("//meta[translate(@name, 'KEYWORDS', 'keywords')='keywords']/@content")
-CONTENT_LANGUAGE = etree.XPath(
-    "//meta[translate(@http-equiv, 'CONTENTLANGUAGE', 'contentlanguage')='content-language']/@content"
-)
 TAG_SEPARATORS = re.compile(r"[,，;；、|]+")
+TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·»]\s+|_|\s*\|\s*|--")
+ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle", re.IGNORECASE)
+HAN = re.compile(r"[\u3400-\u9fff]")
+KANA = re.compile(r"[\u3040-\u30ff]")
+HANGUL = re.compile(r"[\uac00-\ud7af]")
+# Two-label public suffixes under which a site's name is the third label (news.sina.com.cn).
+SITE_NAME_MAX = 12  # "-新华网" ends a title as a site name; a longer tail is part of it
+SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac", "co"})
+
+
+class Page:
+    """The page's machine-readable declarations, read once: ``<meta>`` values and JSON-LD objects."""
+
+    def __init__(self, tree: etree._Element) -> None:
+        self.tree = tree
+        self.meta: dict[str, list[str]] = {}
+        for node in tree.iter("meta"):
+            key = (node.get("property") or node.get("name") or node.get("itemprop") or node.get("http-equiv")
+                   or "").strip().lower()
+            value = normalise_ws(node.get("content"))
+            if key and value:
+                self.meta.setdefault(key, []).append(value)
+        self.json_ld = list(_json_ld_objects(tree))
+        self.title_text = normalise_ws(tree.findtext("head/title"))  # kept: prune drops <head>
+        self.articles = [o for o in self.json_ld if ARTICLE_TYPES.search(str(o.get("@type", "")))]
+
+    def first(self, *keys: str) -> str | None:
+        for key in keys:
+            values = self.meta.get(key)
+            if values:
+                return values[0]
+        return None
+
+    def ld(self, key: str) -> object:
+        """The first value of ``key`` in an article-typed JSON-LD object, else in any object."""
+        for item in (*self.articles, *self.json_ld):
+            if item.get(key):
+                return item[key]
+        return None
+
+
+def _json_ld_objects(tree: etree._Element) -> Iterator[dict]:
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "", strict=False)
+        except ValueError:
+            continue
+        yield from _objects(data)
+
+
+def _objects(data: object) -> Iterator[dict]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _objects(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _objects(data.get("@graph"))
+
+
+def ld_text(value: object) -> str | None:
+    """A JSON-LD value as text: a string, or the ``name``/``url`` of an object, or the first of a list."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("url") or value.get("@id")
+    return normalise_ws(value) or None if isinstance(value, str) else None
+
+
+def strip_site_name(title: str) -> str:
+    """``<title>`` without the site's name: the first part, unless another is much longer.
+
+    >>> strip_site_name("王文：中美贸易“持久战”_观察者网"), strip_site_name("Budget passes | The Daily")
+    ('王文：中美贸易“持久战”', 'Budget passes')
+    >>> strip_site_name("法国全国大罢工再次严重影响交通-新华网")
+    '法国全国大罢工再次严重影响交通'
+    >>> strip_site_name("Home - A long headline about the budget vote tonight")
+    'A long headline about the budget vote tonight'
+    """
+    parts = [p.strip() for p in TITLE_SEPARATORS.split(title) if p and p.strip()]
+    if len(parts) < 2:
+        head, _, site = title.rpartition("-")
+        return head.strip() if head.strip() and 0 < len(site.strip()) <= SITE_NAME_MAX < len(head) else title
+    longest = max(parts, key=len)
+    return parts[0] if len(parts[0]) * 2 >= len(longest) else longest
+
+
+def title(page: Page) -> str | None:
+    """The headline: a heading the ``<title>`` or ``og:title`` contains, else those without the site name."""
+    declared = [v for v in (page.first("og:title", "twitter:title"), ld_text(page.ld("headline")),
+                            normalise_ws(page.tree.findtext("head/title")) or None) if v]
+    headings = [normalise_ws(h.xpath("string()")) for h in page.tree.iter("h1")]
+    for text in headings + [normalise_ws(h.xpath("string()")) for h in HEADINGS(page.tree)]:
+        if text and any(text in value and 2 * len(text) >= len(value) for value in declared):
+            return text
+    if declared:
+        return strip_site_name(declared[0])
+    return headings[0] if headings and headings[0] else None
 
 
 def headline(tree: etree._Element, title: str | None) -> etree._Element | None:
     """The heading that shows the title: the first equal to it, else the first that is most of it.
-
-    (A ``<title>`` often adds the site's name; a short heading such as the columnist's name
-    inside the title is not the headline.)
 
     >>> from lxml import html
     >>> page = html.document_fromstring("<h4>王文</h4><h1>王文：中美贸易</h1>")
@@ -29,7 +125,7 @@ def headline(tree: etree._Element, title: str | None) -> etree._Element | None:
     """
     if not title:
         return None
-    headings = [(h, normalise_ws(h.text_content())) for h in HEADINGS(tree)]
+    headings = [(h, normalise_ws(h.xpath("string()"))) for h in HEADINGS(tree)]
     exact = next((h for h, text in headings if text == title), None)
     if exact is not None:
         return exact
@@ -49,15 +145,61 @@ def split_keywords(value: str) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
-def keywords(tree: etree._Element, found: list[str] | None) -> list[str]:
-    """The page's ``<meta name="keywords">`` words, then trafilatura's tags."""
-    return unique(word for value in [*KEYWORDS(tree), *(found or ())] for word in split_keywords(value))
+def keywords(page: Page) -> list[str]:
+    """``<meta name="keywords">``, ``article:tag`` and JSON-LD ``keywords``, in that order."""
+    values = [*page.meta.get("keywords", ()), *page.meta.get("article:tag", ()), *page.meta.get("news_keywords", ())]
+    declared = page.ld("keywords")
+    values.extend(declared if isinstance(declared, list) else [declared] if isinstance(declared, str) else [])
+    return unique(word for value in values if isinstance(value, str) for word in split_keywords(value))
 
 
-def language(tree: etree._Element) -> str | None:
-    """The declared language: ``Content-Language`` meta first (``zh-CN``), then ``<html lang>``."""
-    for value in (*CONTENT_LANGUAGE(tree), tree.get("lang") or ""):
-        value = normalise_ws(value)
-        if value:
-            return value
+def language(page: Page, text: str) -> str | None:
+    """The declared language (``Content-Language``, ``<html lang>``, ``og:locale``), else the script's.
+
+    >>> from lxml import html
+    >>> bare = Page(html.document_fromstring("<p>x</p>"))
+    >>> language(bare, "新闻正文"), language(bare, "news")
+    ('zh', None)
+    """
+    declared = page.first("content-language") or page.tree.get("lang") or page.first("og:locale")
+    if declared and normalise_ws(declared):
+        return normalise_ws(declared).replace("_", "-")
+    sample = "".join(text[:20000].split())[:3000]
+    if KANA.search(sample):
+        return "ja"
+    if HANGUL.search(sample):
+        return "ko"
+    if len(HAN.findall(sample)) > len(sample) / 10:
+        return "zh"
     return None
+
+
+def site_of(host: str) -> str:
+    """The registrable part of a host name.
+
+    >>> site_of("news.sina.com.cn"), site_of("www.guancha.cn"), site_of("m.bbc.co.uk")
+    ('sina.com.cn', 'guancha.cn', 'bbc.co.uk')
+    """
+    labels = host.lower().rstrip(".").split(".")
+    keep = 3 if len(labels) >= 3 and labels[-2] in SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def canonical_url(page: Page, url: str) -> str:
+    """``link rel=canonical``, else ``og:url``, when absolute-able and on the same site; else ``url``."""
+    found = [link.get("href") for link in page.tree.iter("link")
+             if "canonical" in (link.get("rel") or "").lower().split()]
+    found.append(page.first("og:url"))
+    fetched = urlsplit(url).hostname or ""
+    for value in found:
+        absolute = safe_url(value, url) if value else None
+        host = urlsplit(absolute).hostname if absolute else None
+        if absolute and host and site_of(host) == site_of(fetched):
+            return absolute
+    return url
+
+
+def lead_image(page: Page, url: str) -> str | None:
+    """``og:image``, ``twitter:image`` or the JSON-LD ``image``, absolute."""
+    value = page.first("og:image", "og:image:url", "twitter:image", "twitter:image:src") or ld_text(page.ld("image"))
+    return safe_url(value, url) if value else None

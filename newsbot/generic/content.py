@@ -1,0 +1,159 @@
+"""Find the element that holds the article: paragraph scores summed up the tree.
+
+Every paragraph-like block (``p``, ``pre``, ``td``, ``blockquote``, or a ``div`` with text
+of its own, as Chinese pages separate paragraphs with ``<br>``) scores by its length and
+its punctuation, less the share of its text inside links. Its score goes to its parent in
+full, to the grandparent by half and one level higher by a third, so the winner is the
+element that directly holds most prose, not simply the biggest one. Class and id words
+(``article-body`` up, ``sidebar`` down) and the element's own link density adjust it;
+teasers (cut off with "...") and entries of repeated lists
+count little.
+A Han character counts as 2.5 letters: a Chinese sentence is about as long in characters
+as an English one in words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from newsbot.generic.prune import CONTENT_CLASS, is_chrome_name, names
+
+PARAGRAPHS = frozenset({"p", "pre", "td", "blockquote"})
+OWN_TEXT = frozenset({"div", "section", "article", "span", "font", "center", "main", "body"})
+PUNCTUATION = re.compile(r"[,.;:!?，。；：！？、]")
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+MIN_UNITS = 25  # shorter blocks (a date, a button label) say nothing
+TAG_BONUS = {"div": 5.0, "article": 10.0, "main": 5.0, "section": 3.0, "pre": 3.0, "td": 3.0,
+             "blockquote": 3.0, "ol": -3.0, "ul": -3.0, "li": -3.0, "form": -3.0, "dl": -3.0,
+             "h1": -5.0, "h2": -5.0, "h3": -5.0, "h4": -5.0, "th": -5.0}
+CLASS_WEIGHT = 25.0
+SIBLING_FLOOR, SIBLING_SHARE = 10.0, 0.2
+PROSE_UNITS, SIBLING_LINKS = 80, 0.25
+HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# A paragraph cut off with an ellipsis (maybe a date or a source after it) is a teaser; an
+# element repeated REPEATED times with the same class among its siblings is an entry of a
+# list. Both count a fifth.
+TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*(?:\S+\s*){0,3}$")
+TEASER_FACTOR = 0.2
+REPEATED = 3
+
+
+def units(text: str) -> float:
+    """The length of ``text`` in letter-equivalents (module docstring).
+
+    >>> units("abcd"), units("中文")
+    (4.0, 5.0)
+    """
+    han = len(HAN.findall(text))
+    return len(text) + 1.5 * han
+
+
+def link_chars(element: etree._Element) -> int:
+    return sum(len(a.xpath("string()")) for a in element.iter("a"))
+
+
+def own_text(element: etree._Element) -> str:
+    """Text directly inside ``element``, not in its child elements."""
+    parts = [element.text or ""]
+    parts.extend(child.tail or "" for child in element)
+    return "".join(parts)
+
+
+def class_weight(element: etree._Element) -> float:
+    label = names(element)
+    if not label:
+        return 0.0
+    weight = CLASS_WEIGHT if CONTENT_CLASS.search(label) else 0.0
+    return weight - CLASS_WEIGHT if is_chrome_name(label) else weight
+
+
+@dataclass
+class Scores:
+    by_element: dict[etree._Element, float] = field(default_factory=dict)
+
+    def add(self, element: etree._Element | None, score: float) -> None:
+        if element is None or not isinstance(element.tag, str):
+            return
+        if element not in self.by_element:
+            self.by_element[element] = TAG_BONUS.get(element.tag, 0.0) + class_weight(element)
+        self.by_element[element] += score
+
+
+def paragraph_score(element: etree._Element) -> float:
+    """What a paragraph-like block adds to its ancestors; 0 for a short or link-only one."""
+    if element.tag in PARAGRAPHS:
+        text = element.xpath("string()")
+        links = link_chars(element)
+    elif element.tag in OWN_TEXT:
+        text = own_text(element)
+        links = 0
+    else:
+        return 0.0
+    text = str(text).strip()
+    size = units(text)
+    if size < MIN_UNITS:
+        return 0.0
+    density = min(links / len(text), 1.0)
+    score = (1.0 + len(PUNCTUATION.findall(text)) + min(size / 100.0, 3.0)) * (1.0 - density) ** 2
+    return score * TEASER_FACTOR if TRUNCATED.search(text) else score
+
+
+def is_list_item(element: etree._Element) -> bool:
+    """One of several siblings with the same class: an entry of a teaser list, not an article."""
+    label = element.get("class")
+    parent = element.getparent()
+    if not label or parent is None:
+        return False
+    return sum(1 for sibling in parent if sibling.get("class") == label) >= REPEATED
+
+
+def containers(root: etree._Element) -> list[etree._Element]:
+    """The element holding the article (module docstring) and those of its siblings that
+    score at least a fifth as well (an article split by an ad slot), in page order; empty
+    when the page has no prose at all."""
+    scores = Scores()
+    for element in root.iter(*PARAGRAPHS, *OWN_TEXT):
+        score = paragraph_score(element)
+        if not score:
+            continue
+        parent = element.getparent()
+        if element.tag in OWN_TEXT:
+            scores.add(element, score)  # text of its own: a paragraph and its own container
+        scores.add(parent, score)
+        grandparent = parent.getparent() if parent is not None else None
+        scores.add(grandparent, score / 2)
+        if grandparent is not None:
+            scores.add(grandparent.getparent(), score / 3)
+    final: dict[etree._Element, float] = {}
+    for element, score in scores.by_element.items():
+        if element.tag in ("html", "head"):
+            continue
+        text_length = len(element.xpath("string()")) or 1
+        final[element] = score * (1.0 - min(link_chars(element) / text_length, 1.0))
+        if is_list_item(element):
+            final[element] *= TEASER_FACTOR
+    if not final:
+        return []
+    best = max(final, key=final.__getitem__)
+    parent = best.getparent()
+    if parent is None or best.tag == "body":
+        return [best]
+    floor = max(SIBLING_FLOOR, SIBLING_SHARE * final[best])
+    kept = [e for e in parent if e is best or final.get(e, 0.0) >= floor or _prose(e)]
+    # A heading stays when the block after it does (sections of one article).
+    return [e for i, e in enumerate(kept)
+            if e.tag not in HEADINGS or (i + 1 < len(kept) and kept[i + 1].tag not in HEADINGS)]
+
+
+def _prose(element: etree._Element) -> bool:
+    """A sibling paragraph of the article's container, or a section heading."""
+    if not isinstance(element.tag, str):
+        return False
+    if element.tag in HEADINGS:
+        return True
+    if element.tag != "p":
+        return False
+    text = str(element.xpath("string()")).strip()
+    return units(text) >= PROSE_UNITS and link_chars(element) < SIBLING_LINKS * len(text)
