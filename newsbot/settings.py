@@ -173,5 +173,8 @@ NEWSBOT_BLOOM_CAPACITY = 2_000_000
 NEWSBOT_BLOOM_ERROR_RATE = 1e-5
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Scrapy's fingerprint plus an article request's channel (newsbot/fingerprint.py): one
+# article listed in two channels is two requests for the duplicate filters.
+REQUEST_FINGERPRINTER_CLASS = "newsbot.fingerprint.ChannelFingerprinter"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = _env("NEWSBOT_LOG_LEVEL", "INFO")
