@@ -18,19 +18,15 @@ def response_for(request: Request) -> HtmlResponse:
 
 def test_a_list_callback_that_raises_still_releases_the_held_articles(monkeypatch: pytest.MonkeyPatch) -> None:
     spider = GuanchaSpider.from_crawler(get_crawler(GuanchaSpider), channels="toutiao,shiping")
-    first_pages = list(spider.start_list_requests())
-    spider._first_wave = len(first_pages)
-    for request in first_pages:
-        request.meta["newsbot_first_wave"] = True
-    headline, commentary = first_pages
+    headline, commentary = spider.first_wave(list(spider.start_list_requests()))
     monkeypatch.setattr(lists, "headline_list", lambda sel, base: [ListEntry(ARTICLE, "头条")])
 
     def broken(sel: object, base: str) -> list[ListEntry]:
         raise KeyError("a rule met markup it did not expect")
 
     monkeypatch.setattr(lists, "commentary_list", broken)
-    held = list(spider.parse_list(response_for(headline), **headline.cb_kwargs))
+    held = list(spider.parse_headline(response_for(headline)))
     assert [r for r in held if r.meta.get("newsbot_article")] == []  # waiting for 时评
-    released = list(spider.parse_list(response_for(commentary), **commentary.cb_kwargs))
+    released = list(spider.parse_commentary(response_for(commentary)))
     assert [r.cb_kwargs["canonical"] for r in released if r.meta.get("newsbot_article")] == [ARTICLE]
     assert spider.crawler.stats.get_value("newsbot/lists/failed/KeyError") == 1

@@ -148,7 +148,7 @@ def test_requests_survive_the_queue_with_dataclass_cb_kwargs(server: Any, spider
     queue = LeasedPriorityQueue(server, spider, keys.queue)
     entry = ListEntry(url="https://www.guancha.cn/economy/2022_04_26_636893.shtml", channel="头条",
                       title="一季度经济数据发布", listed_at="2022-04-26T09:00:00+08:00")
-    article = spider._article_request(entry)
+    article = spider.listed(entry)
     [first_list] = list(spider.start_list_requests())
     queue.push(article)
     queue.push(first_list)
