@@ -63,6 +63,8 @@ NEWSBOT_NOW = _env("NEWSBOT_NOW", "")
 NEWSBOT_STATE_DIR = _env("NEWSBOT_STATE_DIR", ".newsbot")
 
 DOWNLOADER_MIDDLEWARES = {
+    # An article request made redundant by another one for the same article: not downloaded.
+    "newsbot.middlewares.superseded.SupersededMiddleware": 70,
     "newsbot.middlewares.incremental.IncrementalMiddleware": 80,
     "newsbot.middlewares.encoding.EncodingFixMiddleware": 575,
     "newsbot.middlewares.redirect_loop.RedirectLoopMiddleware": 610,

@@ -54,6 +54,7 @@ def test_a_list_page_gives_its_article_requests(sample_site: dict[str, str], tmp
     www = sample_site["www"]
     [(items, requests)] = parse(sample_site, tmp_path, "/GuanChaZheTouTiao/list_2.shtml", "-c", "parse_headline").values()
     assert items == []
-    assert requests == [f"{www}/internation/2022_04_26_636893.shtml", f"{www}/politics/2022_04_26_636899.shtml",
+    assert requests == [f"{www}/internation/2022_04_26_636893.shtml", f"{www}/military-affairs/2022_04_26_636874.shtml",
+                        f"{www}/politics/2022_04_26_636899.shtml",
                         f"{www}/politics/2022_04_26_636888.shtml", f"{www}/internation/2022_04_25_636712.shtml",
                         f"{www}/GuanChaZheTouTiao/list_3.shtml"]

@@ -110,10 +110,11 @@ def test_parse_on_a_list_url_gives_its_article_requests() -> None:
     page = SITE / "www" / "GuanChaZheTouTiao" / "list_2.shtml"
     out = list(spider(channels="redian").parse(response(url, page)))  # 头条 not selected: read all the same
     assert [r.url for r in out] == [
-        f"{WWW}/internation/2022_04_26_636893.shtml", f"{WWW}/politics/2022_04_26_636899.shtml",
-        f"{WWW}/politics/2022_04_26_636888.shtml", f"{WWW}/internation/2022_04_25_636712.shtml",
-        f"{WWW}/GuanChaZheTouTiao/list_3.shtml"]
-    assert [r.cb_kwargs["listing"].channel for r in out[:-1]] == ["头条"] * 4
+        f"{WWW}/internation/2022_04_26_636893.shtml", f"{WWW}/military-affairs/2022_04_26_636874.shtml",
+        f"{WWW}/politics/2022_04_26_636899.shtml", f"{WWW}/politics/2022_04_26_636888.shtml",
+        f"{WWW}/internation/2022_04_25_636712.shtml", f"{WWW}/GuanChaZheTouTiao/list_3.shtml"]
+    assert [r.cb_kwargs["listing"].channel for r in out[:-1]] == ["头条"] * 5
+    assert [r.meta["newsbot_channel_rank"] for r in out[:-1]] == [0] * 5
     assert out[-1].callback.__name__ == "parse_headline" and out[-1].cb_kwargs == {}
 
 

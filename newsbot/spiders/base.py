@@ -3,8 +3,10 @@
 - its arguments, declared in ``__init__`` and checked before any request: a bad value is
   an :class:`ArgumentError` that names the argument, the value and what is expected;
 - :meth:`NewsSpider.make_request`, the one place a request is built;
-- listing -> article requests (:meth:`NewsSpider.follow`) and the failure accounting
-  (``list_failed``, ``article_failed``; the newsbot signals the health check reads);
+- listing -> article requests (:meth:`NewsSpider.follow`, :meth:`NewsSpider.listed`), so
+  that an article's categories follow the best channel it was listed in whatever the
+  order the lists come back in, and the failure accounting (``list_failed``,
+  ``article_failed``; the newsbot signals the health check reads);
 - list callbacks, one per list kind, each wrapped by :func:`list_callback` so that a list
   the rules cannot read costs that page only;
 - :meth:`NewsSpider.parse`, which picks the callback by URL (the site's rules), so
@@ -22,6 +24,7 @@ from datetime import date
 from typing import Any, ClassVar, Self, TypeVar
 
 import scrapy
+from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.http import Request, Response, TextResponse
@@ -33,6 +36,7 @@ from newsbot.challenge import is_challenge
 from newsbot.items import UNRANKED, Article
 from newsbot.middlewares.incremental import AlreadyStored
 from newsbot.middlewares.redirect_away import redirected_away
+from newsbot.middlewares.superseded import Superseded
 from newsbot.pipelines.clean import REQUIRED
 from newsbot.sites.fallback import complete
 from newsbot.sites.listing import ListEntry
@@ -134,8 +138,7 @@ def list_callback(method: ListMethod[S]) -> Callable[[S, TextResponse], Iterator
             self.logger.error("list page %s could not be read (%s: %s); skipping it", url,
                               type(error).__name__, str(error)[:200])
             self.list_missed(method.__name__, url)
-        # The gate must open whatever happened: held article requests wait for this page.
-        yield from self._gate(response.request, produced)
+        yield from produced
 
     return callback
 
@@ -170,9 +173,13 @@ class NewsSpider(scrapy.Spider):
         self.refresh = False if refresh is None else zero_or_one("refresh", refresh)
         self.per_list = 0  # NEWSBOT_ARTICLES_PER_LIST, read in from_crawler
         self.group = "新媒体"
+        # Per canonical URL: the listings of an article asked for and not yet answered
+        # here; the best channel rank it was asked for, and answered in; the rank of its
+        # request being downloaded now (see listed() and claim()).
         self.listings: dict[str, ListEntry] = {}
-        self._first_wave = 0
-        self._held: list[Request] = []
+        self.requested: dict[str, int] = {}
+        self.answered: dict[str, int] = {}
+        self.downloading: dict[str, int] = {}
 
     def _channels(self, value: str | None) -> list[str]:
         known = ", ".join(self.channel_names)
@@ -195,6 +202,7 @@ class NewsSpider(scrapy.Spider):
         if spider.max_pages is None:
             spider.max_pages = settings.getint("NEWSBOT_MAX_PAGES", 10)
         spider.per_list = settings.getint("NEWSBOT_ARTICLES_PER_LIST", 0)
+        crawler.signals.connect(spider.request_dropped, signal=scrapy_signals.request_dropped)
         return spider
 
     # --- where requests go ------------------------------------------------------------
@@ -266,19 +274,85 @@ class NewsSpider(scrapy.Spider):
             if self._older_than_since(entry):
                 stats.inc_value("newsbot/lists/older_than_since")
                 continue
-            yield self.listed(entry)
+            request = self.listed(entry)
+            if request is not None:
+                yield request
 
-    def listed(self, entry: ListEntry) -> Request:
-        """The request for a listed article (its listings merged, the best channel first)."""
+    def listed(self, entry: ListEntry) -> Request | None:
+        """The request for a listed article; None when this crawl has it in hand already.
+
+        An article's categories follow the best channel it was listed in (the site's
+        channel order), whatever the order the lists come back in. A listing in the same
+        or a worse channel than the article's request merges into it (it is read when the
+        article is), or does nothing once the article was answered. A listing in a better
+        channel asks for the article again, for that channel: a request of its own for the
+        duplicate filters (newsbot/fingerprint.py), and the stores keep the best channel
+        they are given (newsbot/mongo/ops.py), so the outcome is the same on one machine
+        and on many. The request made redundant by it is dropped unread
+        (newsbot/middlewares/superseded.py).
+        """
         canonical = canonical_url(entry.url)
+        rank = self.rank(entry.channel)
+        answered, asked = self.answered.get(canonical), self.requested.get(canonical)
+        if answered is not None:
+            if rank >= answered:
+                return None
+            self.crawler.stats.inc_value("newsbot/lists/upgraded")
         known = self.listings.get(canonical)
-        self.listings[canonical] = known.merged(entry, self.channel_order) if known else entry
-        return self.article_request(canonical, entry)
+        merged = known.merged(entry, self.channel_order) if known else entry
+        self.listings[canonical] = merged
+        if answered is None and asked is not None:
+            if rank >= asked:
+                return None
+            self.crawler.stats.inc_value("newsbot/lists/upgraded_pending")
+        if answered is not None or asked is not None:
+            self.logger.debug("%s listed in a better channel (%s) than it was %s in: asking again", canonical,
+                              entry.channel, "read" if answered is not None else "asked for")
+        self.requested[canonical] = rank if asked is None else min(rank, asked)
+        return self.article_request(canonical, merged)
 
-    def take_listing(self, canonical: str, listing: ListEntry) -> ListEntry:
-        """Every listing of ``canonical`` seen here, merged with the request's."""
+    def channel_meta(self, listing: ListEntry) -> dict[str, Any]:
+        """The request meta that says which channel an article request is for."""
+        return {"newsbot_channel": listing.channel, "newsbot_channel_rank": self.rank(listing.channel)}
+
+    def claim(self, request: Request) -> bool:
+        """Whether to download an article request now (newsbot/middlewares/superseded.py).
+
+        No when its article was answered here in the same or a better channel, or is
+        being downloaded here for another channel (that answer reads every listing seen
+        here, this one's included), or was asked for in a better channel whose request is
+        still queued (that one will answer it). Yes, and noted as being downloaded,
+        otherwise: a first request, a retry, or one that raises the article's channel.
+        """
+        canonical, rank = request.meta.get("newsbot_canonical"), request.meta.get("newsbot_channel_rank")
+        if not canonical or not isinstance(rank, int):
+            return True
+        answered = self.answered.get(canonical)
+        if answered is not None and answered <= rank:
+            return False
+        if answered is None and (self.downloading.get(canonical, rank) != rank
+                                 or self.requested.get(canonical, rank) < rank):
+            return False
+        self.downloading[canonical] = rank
+        return True
+
+    def request_dropped(self, request: Request) -> None:
+        """A request the duplicate filter dropped answers nothing here: an article request
+        it made redundant must be downloaded after all."""
+        canonical, rank = request.meta.get("newsbot_canonical"), request.meta.get("newsbot_channel_rank")
+        if request.meta.get("newsbot_article") and canonical and self.requested.get(canonical) == rank:
+            del self.requested[canonical]
+
+    def settle(self, canonical: str, listing: ListEntry) -> ListEntry:
+        """Every listing of ``canonical`` seen here merged with the request's, now that the
+        article is answered (extracted, forwarded or failed): later listings in the same or
+        a worse channel change nothing."""
         known = self.listings.pop(canonical, None)
-        return known.merged(listing, self.channel_order) if known else listing
+        merged = known.merged(listing, self.channel_order) if known else listing
+        rank = self.rank(merged.channel)
+        self.answered[canonical] = min(rank, self.answered.get(canonical, rank))
+        self.downloading.pop(canonical, None)
+        return merged
 
     def default_listing(self, canonical: str) -> ListEntry:
         """The listing of an article fetched without one (``scrapy parse`` on its URL)."""
@@ -312,28 +386,6 @@ class NewsSpider(scrapy.Spider):
     def _past_since(self, entries: list[ListEntry]) -> bool:
         return any(self._older_than_since(entry) for entry in entries)
 
-    # --- the first wave -----------------------------------------------------------------
-    def first_wave(self, requests: list[Request]) -> list[Request]:
-        """Article requests wait until every first list page is read, so that an article on
-        several channels is categorised by channel order, not by which list came back first."""
-        self._first_wave = len(requests)
-        for request in requests:
-            request.meta["newsbot_first_wave"] = True
-        return requests
-
-    def _gate(self, request: Request | None, produced: Iterable[Request]) -> Iterator[Request]:
-        """Hold article requests back until the first wave of list pages is read."""
-        for out in produced:
-            if out.meta.get("newsbot_article") and self._first_wave > 0:
-                self._held.append(out)
-            else:
-                yield out
-        if request is not None and request.meta.get("newsbot_first_wave") and self._first_wave > 0:
-            self._first_wave -= 1
-            if self._first_wave == 0:
-                held, self._held = self._held, []
-                yield from held
-
     # --- articles -------------------------------------------------------------------------
     def finish(self, item: Article, kind: str, selectors: dict[str, str], page: Saved, canonical: str,
                listing: ListEntry) -> Article:
@@ -362,7 +414,10 @@ class NewsSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> None:
         request = failure.request
         canonical, listing = self._article_of(request)
-        self.listings.pop(canonical, None)
+        if failure.check(Superseded):
+            self.crawler.stats.inc_value("newsbot/lists/superseded")
+            return
+        self.settle(canonical, listing)
         if failure.check(AlreadyStored):  # counted by the incremental middleware
             self.article_done(listing, canonical, "stored")
             return
@@ -380,7 +435,7 @@ class NewsSpider(scrapy.Spider):
             or canonical_url(self.real_url(request.url))
         return canonical, request.cb_kwargs.get("listing") or self.default_listing(canonical)
 
-    def list_failed(self, failure: Failure) -> Iterator[Request]:
+    def list_failed(self, failure: Failure) -> None:
         request = failure.request
         real = self.real_url(request.url)
         target = redirected_away(failure)
@@ -395,7 +450,6 @@ class NewsSpider(scrapy.Spider):
         else:
             self.logger.error("%s list page failed: %s", request.url, failure.getErrorMessage())
             self.crawler.stats.inc_value(f"newsbot/fetch/failed/{reason(failure)}")
-        yield from self._gate(request, ())
 
     def list_missed(self, callback_name: str, real_url: str) -> None:
         """Report a first list page that gave nothing at all (unreadable, or gone)."""

@@ -93,7 +93,7 @@ class GuanchaSpider(NewsSpider):
 
     # --- where the crawl starts -----------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
-        for request in self.first_wave(list(self.start_list_requests())):
+        for request in self.start_list_requests():
             yield request
 
     def start_list_requests(self) -> Iterator[Request]:
@@ -266,7 +266,7 @@ class GuanchaSpider(NewsSpider):
             callback=self.parse_post if post else self.parse_article,
             errback=self.article_failed,
             cb_kwargs={"canonical": canonical, "listing": listing},
-            meta={"newsbot_article": True, "newsbot_canonical": canonical},
+            meta={"newsbot_article": True, "newsbot_canonical": canonical, **self.channel_meta(listing)},
         )
 
     def _more(self, real_url: str, callback: Any, errback: Any, canonical: str, listing: ListEntry,
@@ -277,12 +277,12 @@ class GuanchaSpider(NewsSpider):
             callback=callback,
             errback=errback,
             cb_kwargs={"canonical": canonical, "listing": listing, "saved": saved, "pages": pages},
-            meta={"newsbot_page_of": canonical, "newsbot_canonical": canonical},
+            meta={"newsbot_page_of": canonical, "newsbot_canonical": canonical, **self.channel_meta(listing)},
         )
 
     def _context(self, fetched: str, canonical: str, listing: ListEntry) -> PageContext:
-        merged = self.take_listing(canonical, listing)
-        return PageContext(canonical, self.real_url(fetched), self.now, self.group, merged)
+        merged = self.settle(canonical, listing)
+        return PageContext(canonical, self.real_url(fetched), self.now, self.group, merged, self.rank(merged.channel))
 
     def _defaults(self, response: Response, canonical: str | None,
                   listing: ListEntry | None) -> tuple[str, ListEntry]:
@@ -363,6 +363,7 @@ class GuanchaSpider(NewsSpider):
     def _partial(self, url: str, why: str, kw: dict[str, Any]) -> Iterator[Any]:
         """Keep what was fetched of an article when the rest of it cannot be had."""
         if not kw["saved"]:
+            self.settle(kw["canonical"], kw["listing"])
             self.failed(kw["canonical"], kw["listing"], url, why, f"failed ({why})")
             return
         self.crawler.stats.inc_value("newsbot/articles/partial")
@@ -393,11 +394,13 @@ class GuanchaSpider(NewsSpider):
 
     def _stub(self, real: str, target: str, canonical: str, listing: ListEntry) -> Iterator[Request]:
         """A page that is only a script redirect: follow it on guancha, skip it elsewhere."""
-        self.listings.pop(canonical, None)
+        merged = self.settle(canonical, listing)
         if is_article(target):
             self.crawler.stats.inc_value(f"newsbot/stubs/{host_key(target)}")
             self.article_done(listing, canonical, "forwarded", target)
-            yield self.listed(replace(listing, url=target))
+            forwarded = self.listed(replace(merged, url=target))
+            if forwarded is not None:
+                yield forwarded
             return
         self.crawler.stats.inc_value("newsbot/stubs/offsite")
         self.logger.info("%s is a redirect stub to %s, not on guancha.cn: skipped", real, target)
@@ -406,7 +409,7 @@ class GuanchaSpider(NewsSpider):
     def _answered_with_a_list(self, real: str, canonical: str, listing: ListEntry) -> None:
         """The site served its home page (or a list) for an article: a miss like a 302 to it.
         Nothing is extracted from it: the generic extractor would make an article of teasers."""
-        self.listings.pop(canonical, None)
+        self.settle(canonical, listing)
         self.crawler.stats.inc_value("newsbot/fetch/failed/list_page")
         self.logger.error("%s was answered with a list or the home page, not the article: the article is missing "
                           "(removed, or the site changed)", real)
@@ -415,6 +418,7 @@ class GuanchaSpider(NewsSpider):
     def _page(self, response: Response, canonical: str, listing: ListEntry) -> etree._Element | None:
         """The parsed article page; None, counted as a failure, when it is not text."""
         if not isinstance(response, TextResponse):
+            self.settle(canonical, listing)
             self.failed(canonical, listing, response.url, "not_text", f"is not a text page ({type(response).__name__})")
             return None
         return parse_response(response)

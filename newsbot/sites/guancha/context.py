@@ -6,6 +6,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from newsbot.items import UNRANKED
 from newsbot.loaders import ArticleLoader
 from newsbot.sites.guancha.body import Body, extract_body
 from newsbot.sites.listing import ListEntry
@@ -29,7 +30,8 @@ class PageContext:
     fetched: str  # the real-host URL of the page downloaded
     now: datetime  # the crawl's now, for relative times
     group: str = "新媒体"  # first category level
-    listing: ListEntry | None = None
+    listing: ListEntry | None = None  # every listing of the article seen, merged (ListEntry.merged)
+    channel_rank: int = UNRANKED  # the listing's channel in the site's channel order
 
 
 def start_loader(loader: ArticleLoader, ctx: PageContext) -> None:
@@ -40,8 +42,10 @@ def start_loader(loader: ArticleLoader, ctx: PageContext) -> None:
     loader.add_value("source_name", SOURCE_NAME)
     loader.add_value("language", LANGUAGE)
     listing = ctx.listing
+    loader.add_value("channel_rank", ctx.channel_rank)
     if listing is not None:
-        loader.add_value("categories", [ctx.group, SOURCE_NAME, listing.channel])
+        loader.add_value("categories", [ctx.group, SOURCE_NAME, listing.channel] if listing.channel
+                         else [ctx.group, SOURCE_NAME])
         loader.add_value("summary", listing.summary)
         if listing.lead_image is not None:
             loader.add_value("lead_image", listing.lead_image)
