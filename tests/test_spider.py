@@ -11,6 +11,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
 from newsbot.items import UNRANKED, Article
+from newsbot.sites.listing import ListEntry
 from newsbot.spiders.base import ArgumentError
 from newsbot.spiders.guancha import GuanchaSpider
 from tests.expected_items import PAGE_FIELDS
@@ -124,3 +125,60 @@ def test_a_list_callback_that_raises_costs_that_page_only() -> None:
     crawled = spider(channels="redian")
     assert list(crawled.parse_api(broken)) == []
     assert crawled.crawler.stats.get_value("newsbot/lists/failed/TypeError") == 1
+
+
+# --- an article listed in two channels ----------------------------------------------------
+ARTICLE = f"{WWW}/military-affairs/2022_04_26_636874.shtml"
+
+
+def listing(channel: str) -> ListEntry:
+    return ListEntry(ARTICLE, channel, summary=f"{channel}的摘要")
+
+
+def test_a_better_listing_while_the_worse_request_is_queued_replaces_it() -> None:
+    crawl = spider()
+    worse = crawl.listed(listing("要闻"))
+    better = crawl.listed(listing("头条"))
+    assert worse is not None and better is not None
+    assert (worse.meta["newsbot_channel"], better.meta["newsbot_channel"]) == ("要闻", "头条")
+    assert crawl.listed(listing("滚动")) is None  # merged into the pending requests
+    assert not crawl.claim(worse) and crawl.claim(better)  # the 要闻 one is never downloaded
+    assert crawl.settle(ARTICLE, better.cb_kwargs["listing"]).summary == "头条的摘要"
+
+
+def test_a_better_listing_while_the_worse_request_downloads_is_read_with_it() -> None:
+    crawl = spider()
+    worse = crawl.listed(listing("要闻"))
+    assert worse is not None and crawl.claim(worse)
+    better = crawl.listed(listing("头条"))
+    assert better is not None and not crawl.claim(better)
+    assert crawl.settle(ARTICLE, worse.cb_kwargs["listing"]).channel == "头条"
+
+
+def test_a_better_listing_after_the_article_was_read_asks_for_it_again() -> None:
+    crawl = spider()
+    first = crawl.listed(listing("要闻"))
+    assert first is not None and crawl.claim(first)
+    assert crawl.settle(ARTICLE, first.cb_kwargs["listing"]).channel == "要闻"
+    assert crawl.listed(listing("滚动")) is None and crawl.listed(listing("要闻")) is None
+    again = crawl.listed(listing("头条"))
+    assert again is not None and crawl.claim(again)
+    assert crawl.crawler.stats.get_value("newsbot/lists/upgraded") == 1
+    assert not crawl.claim(first)  # a retry of the first one, say, is not needed any more
+
+
+def test_requests_another_worker_asked_for_are_all_downloaded() -> None:
+    """In distributed mode a worker downloads requests other workers made: it cannot know
+    their listings, so it drops none of them."""
+    maker, worker = spider(), spider()
+    gundong, redian = maker.listed(listing("滚动")), spider().listed(listing("热点"))
+    assert gundong is not None and redian is not None
+    assert worker.claim(gundong) and worker.claim(redian)
+
+
+def test_a_better_request_the_duplicate_filter_dropped_leaves_the_worse_one_needed() -> None:
+    crawl = spider()
+    worse, better = crawl.listed(listing("要闻")), crawl.listed(listing("头条"))
+    assert worse is not None and better is not None
+    crawl.request_dropped(better)  # e.g. another worker asked for it in 头条 already
+    assert crawl.claim(worse)

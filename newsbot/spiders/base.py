@@ -318,20 +318,23 @@ class NewsSpider(scrapy.Spider):
     def claim(self, request: Request) -> bool:
         """Whether to download an article request now (newsbot/middlewares/superseded.py).
 
-        No when its article was answered here in the same or a better channel, or is
-        being downloaded here for another channel (that answer reads every listing seen
-        here, this one's included), or was asked for in a better channel whose request is
-        still queued (that one will answer it). Yes, and noted as being downloaded,
-        otherwise: a first request, a retry, or one that raises the article's channel.
+        No when its article was answered here in the same or a better channel; or was
+        asked for here in a better channel (that request, queued, answers it); or this
+        process asked for it in this channel and is downloading it for another one (that
+        download is read with every listing seen here, this one's included). Yes, and
+        noted as being downloaded, otherwise: a first request, a retry, one that raises the
+        article's channel, or one another worker asked for (in distributed mode a
+        request may be answered by any worker: only what this process listed itself is
+        known to be read here).
         """
         canonical, rank = request.meta.get("newsbot_canonical"), request.meta.get("newsbot_channel_rank")
         if not canonical or not isinstance(rank, int):
             return True
-        answered = self.answered.get(canonical)
+        answered, asked = self.answered.get(canonical), self.requested.get(canonical)
         if answered is not None and answered <= rank:
             return False
-        if answered is None and (self.downloading.get(canonical, rank) != rank
-                                 or self.requested.get(canonical, rank) < rank):
+        if answered is None and asked is not None and (
+                asked < rank or (asked == rank and self.downloading.get(canonical, rank) != rank)):
             return False
         self.downloading[canonical] = rank
         return True
