@@ -195,7 +195,8 @@ CRAWL_TIMES = ("_id", "crawled_at", "first_seen", "last_seen")
 
 def documents(uri: str, db: str) -> dict[str, dict[str, Any]]:
     with pymongo.MongoClient(uri) as client:
-        return {doc["url"]: {k: v for k, v in doc.items() if k not in CRAWL_TIMES} for doc in client[db].articles.find()}
+        return {doc["url"]: {k: v for k, v in doc.items() if k not in CRAWL_TIMES}
+                for doc in client[db].articles.find()}
 
 
 def test_fixture_site_with_three_workers(sample_site: dict, redis_url: str, mongo_server: Any, mongo_db: str,

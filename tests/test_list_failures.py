@@ -34,4 +34,5 @@ def test_a_list_callback_that_raises_costs_that_page_only(monkeypatch: pytest.Mo
     articles = [r for r in spider.parse_headline(response_for(headline)) if r.meta.get("newsbot_article")]
     assert [r.cb_kwargs["canonical"] for r in articles] == [ARTICLE]  # not held back by the broken list
     assert spider.crawler.stats.get_value("newsbot/lists/failed/KeyError") == 1
-    assert [(p["kind"], p["channel"], p["links"]) for p in parsed] == [("commentary", "时评", 0), ("headline", "头条", 1)]
+    assert [(p["kind"], p["channel"], p["links"]) for p in parsed] == [
+        ("commentary", "时评", 0), ("headline", "头条", 1)]

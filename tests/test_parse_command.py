@@ -15,10 +15,14 @@ from tests.expected_items import PAGE_FIELDS
 pytestmark = pytest.mark.integration
 
 EXPECTED = Path(__file__).resolve().parent / "expected" / "guancha"
-LEVEL = re.compile(r">>> (?:STATUS )?DEPTH LEVEL:? (\d+) <<<\n# Scraped Items  -+\n(.*?)\n# Requests  -+\n(.*?)(?=\n\n>>>|\Z)", re.S)
+LEVEL = re.compile(r">>> (?:STATUS )?DEPTH LEVEL:? (\d+) <<<\n# Scraped Items  -+\n(.*?)\n"
+                   r"# Requests  -+\n(.*?)(?=\n\n>>>|\Z)", re.DOTALL)
 
 
-def parse(bases: dict[str, str], tmp: Path, path: str, *options: str) -> dict[int, tuple[list[dict[str, Any]], list[str]]]:
+Levels = dict[int, tuple[list[dict[str, Any]], list[str]]]
+
+
+def parse(bases: dict[str, str], tmp: Path, path: str, *options: str) -> Levels:
     """Items and request URLs that ``scrapy parse`` prints, by depth level."""
     done = scrapy(["parse", "--spider", "guancha", "--nocolour", *options, bases["www"] + path], bases, tmp,
                   {"LOG_LEVEL": "ERROR"})
@@ -52,7 +56,8 @@ def test_a_multi_page_article_gives_its_full_text_one_level_down(sample_site: di
 
 def test_a_list_page_gives_its_article_requests(sample_site: dict[str, str], tmp_path: Path) -> None:
     www = sample_site["www"]
-    [(items, requests)] = parse(sample_site, tmp_path, "/GuanChaZheTouTiao/list_2.shtml", "-c", "parse_headline").values()
+    levels = parse(sample_site, tmp_path, "/GuanChaZheTouTiao/list_2.shtml", "-c", "parse_headline")
+    [(items, requests)] = levels.values()
     assert items == []
     assert requests == [f"{www}/internation/2022_04_26_636893.shtml", f"{www}/military-affairs/2022_04_26_636874.shtml",
                         f"{www}/politics/2022_04_26_636899.shtml",

@@ -10,6 +10,8 @@ answer goes on, to raise the article's categories.
 """
 from __future__ import annotations
 
+from typing import Self
+
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
@@ -25,7 +27,7 @@ class SupersededMiddleware:
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "SupersededMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
     def process_request(self, request: Request) -> Request | Response | None:

@@ -147,7 +147,7 @@ class BulkWriter:
             if lasting:
                 self._reject_now(doc, self.redact(str(lasting[0].get("errmsg"))), result)
             elif any(code != DUPLICATE_KEY for code in codes):
-                transient += [code for code in codes if code != DUPLICATE_KEY]
+                transient += [code for code in codes if isinstance(code, int) and code != DUPLICATE_KEY]
                 again.append(doc)
             elif doc["url"] not in dup_retried:
                 # The insert raced with another writer's insert of the same URL: the

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar, Self, TypeVar
 
 import scrapy
@@ -156,6 +156,7 @@ class NewsSpider(scrapy.Spider):
     channel_names: ClassVar[Mapping[str, str]] = {}  # channel key (argument) -> category name
     default_channels: ClassVar[tuple[str, ...]] = ()
     channel_order: ClassVar[tuple[str, ...]] = ()  # category names, best first
+    now: datetime  # the crawl's now (NEWSBOT_NOW), set in from_crawler
 
     def __init__(
         self,
@@ -227,7 +228,7 @@ class NewsSpider(scrapy.Spider):
                                  priority=10 if page == 1 else -10)
 
     # --- what the site's spider provides ----------------------------------------------
-    def callback_for(self, real_url: str) -> Callable[[Response], Iterable[Any]] | None:
+    def callback_for(self, real_url: str) -> Callable[..., Iterable[Any]] | None:
         """The callback for a page at ``real_url`` (None: not a page of this spider)."""
         return None
 
@@ -415,7 +416,7 @@ class NewsSpider(scrapy.Spider):
 
     # --- failures -------------------------------------------------------------------------
     def article_failed(self, failure: Failure) -> None:
-        request = failure.request
+        request = failed_request(failure)
         canonical, listing = self._article_of(request)
         if failure.check(Superseded):
             self.crawler.stats.inc_value("newsbot/lists/superseded")
@@ -439,7 +440,7 @@ class NewsSpider(scrapy.Spider):
         return canonical, request.cb_kwargs.get("listing") or self.default_listing(canonical)
 
     def list_failed(self, failure: Failure) -> None:
-        request = failure.request
+        request = failed_request(failure)
         real = self.real_url(request.url)
         target = redirected_away(failure)
         ended = (failure.check(HttpError) and failure.value.response.status == 404) or target
@@ -477,6 +478,11 @@ class NewsSpider(scrapy.Spider):
 
 def _name(callback: Any) -> str:
     return getattr(callback, "__name__", "") or ""
+
+
+def failed_request(failure: Failure) -> Request:
+    """The request of an errback's failure (Scrapy sets it on the Failure)."""
+    return failure.request  # type: ignore[attr-defined,no-any-return]
 
 
 def reason(failure: Failure) -> str:

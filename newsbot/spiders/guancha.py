@@ -38,7 +38,7 @@ from newsbot.sites.guancha.fengwen import POST_SELECTORS, extract_post
 from newsbot.sites.guancha.hosts import REAL, Hosts, full_text_url, host_key, is_article
 from newsbot.sites.guancha.pages import is_list_page, pager, redirect_target
 from newsbot.sites.listing import ListEntry
-from newsbot.spiders.base import NewsSpider, Saved, csv, list_callback, positive_int, reason
+from newsbot.spiders.base import NewsSpider, Saved, csv, failed_request, list_callback, positive_int, reason
 from newsbot.urls import canonical_url
 
 HOME_KEYS = ("review", "yaowen", "fengwen")
@@ -144,7 +144,7 @@ class GuanchaSpider(NewsSpider):
         return {"Referer": REAL["user"]}
 
     # --- which page is which ------------------------------------------------------------
-    def callback_for(self, real_url: str) -> Callable[[Response], Iterable[Any]] | None:
+    def callback_for(self, real_url: str) -> Callable[..., Iterable[Any]] | None:
         canonical = canonical_url(real_url)
         if is_article(canonical):
             return self.parse_post if host_key(canonical) == "user" else self.parse_article
@@ -204,9 +204,10 @@ class GuanchaSpider(NewsSpider):
     @list_callback
     def parse_api(self, response: TextResponse) -> Iterator[Request]:
         real = self.real_url(response.url)
-        [key] = self.list_channels("parse_api", real) or [None]
-        if key is None:
+        keys = self.list_channels("parse_api", real)
+        if not keys:
             raise ValueError(f"not a 热点 or 滚动 API URL: {real}")
+        key = keys[0]
         entries = self.parse_json(response, lambda text: lists.api_list(text, real, key))
         yield from self.follow(entries, response, "api", key)
 
@@ -305,7 +306,7 @@ class GuanchaSpider(NewsSpider):
             self._answered_with_a_list(real, canonical, listing)
             return
         more = pager(page, real)
-        saved = [(response.url, response.body, response.encoding)]
+        saved = [_saved(response)]
         if more is not None and more.full_text:
             self.crawler.stats.inc_value("newsbot/fetch/multi_page")
             yield self._more(more.full_text, self.parse_full_text, self.full_text_failed, canonical, listing,
@@ -326,10 +327,11 @@ class GuanchaSpider(NewsSpider):
         if problem:
             yield from self._full_text_missing(response.url, problem, kw)
             return
-        yield from self._extracted([(response.url, response.body, response.encoding)], canonical, listing, first=page)
+        yield from self._extracted([_saved(response)], canonical, listing, first=page)
 
     def full_text_failed(self, failure: Failure) -> Iterator[Any]:
-        yield from self._full_text_missing(failure.request.url, reason(failure), failure.request.cb_kwargs)
+        request = failed_request(failure)
+        yield from self._full_text_missing(request.url, reason(failure), request.cb_kwargs)
 
     def _full_text_missing(self, url: str, why: str, kw: dict[str, Any]) -> Iterator[Any]:
         self.crawler.stats.inc_value("newsbot/fetch/full_text_missing")
@@ -350,7 +352,7 @@ class GuanchaSpider(NewsSpider):
             yield from self._partial(response.url, problem, {"canonical": canonical, "listing": listing,
                                                              "saved": saved or []})
             return
-        saved = [*(saved or []), (response.url, response.body, response.encoding)]
+        saved = [*(saved or []), _saved(response)]
         if pages:
             yield self._more(pages[0], self.parse_more_page, self.more_page_failed, canonical, listing,
                              saved, pages[1:])
@@ -358,7 +360,8 @@ class GuanchaSpider(NewsSpider):
             yield from self._extracted(saved, canonical, listing)
 
     def more_page_failed(self, failure: Failure) -> Iterator[Any]:
-        yield from self._partial(failure.request.url, reason(failure), failure.request.cb_kwargs)
+        request = failed_request(failure)
+        yield from self._partial(request.url, reason(failure), request.cb_kwargs)
 
     def _partial(self, url: str, why: str, kw: dict[str, Any]) -> Iterator[Any]:
         """Keep what was fetched of an article when the rest of it cannot be had."""
@@ -389,7 +392,7 @@ class GuanchaSpider(NewsSpider):
         if page is None:
             return
         item = extract_post(page, self._context(response.url, canonical, listing))
-        yield self.finish(item, "post", POST_SELECTORS, (response.url, response.body, response.encoding),
+        yield self.finish(item, "post", POST_SELECTORS, _saved(response),
                           canonical, listing)
 
     def _stub(self, real: str, target: str, canonical: str, listing: ListEntry) -> Iterator[Request]:
@@ -422,6 +425,11 @@ class GuanchaSpider(NewsSpider):
             self.failed(canonical, listing, response.url, "not_text", f"is not a text page ({type(response).__name__})")
             return None
         return parse_response(response)
+
+
+def _saved(response: Response) -> Saved:
+    """A downloaded page as kept with the requests for the rest of its article."""
+    return response.url, response.body, response.encoding if isinstance(response, TextResponse) else "utf-8"
 
 
 def _further_page(response: Response) -> tuple[etree._Element | None, str | None]:
