@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The channel rank of an article listed in no channel: any channel ranks better.
+UNRANKED = 1000
+
 
 @dataclass
 class Image:
@@ -44,3 +47,11 @@ class Article:
     content_hash: str | None = None
     crawled_at: str | None = None
     extraction: str | None = None  # "site", or "fallback" when the generic extractor filled in
+    # Where the channel in ``categories`` stands in the site's channel order (0 = the best).
+    # Stores keep the categories of the best rank they were given (newsbot/mongo/ops.py).
+    channel_rank: int = UNRANKED
+
+
+def rank_of(value: object) -> int:
+    """An item's ``channel_rank`` as an int (UNRANKED when absent or not a number)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else UNRANKED

@@ -70,6 +70,7 @@ class ArticleLoader(ItemLoader):
     default_output_processor = TakeFirst()
 
     categories_out = Identity()
+    channel_rank_in = Identity()
     authors_out = unique
     tags_out = unique
     paragraphs_out = Identity()

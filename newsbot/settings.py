@@ -69,6 +69,8 @@ NEWSBOT_NOW = _env("NEWSBOT_NOW", "")
 NEWSBOT_STATE_DIR = _env("NEWSBOT_STATE_DIR", ".newsbot")
 
 DOWNLOADER_MIDDLEWARES = {
+    # An article request made redundant by another one for the same article: not downloaded.
+    "newsbot.middlewares.superseded.SupersededMiddleware": 70,
     "newsbot.middlewares.incremental.IncrementalMiddleware": 80,
     "newsbot.middlewares.encoding.EncodingFixMiddleware": 575,
     "newsbot.middlewares.redirect_loop.RedirectLoopMiddleware": 610,
@@ -180,5 +182,8 @@ NEWSBOT_REDIS_BURST = 2
 NEWSBOT_BLOOM_CAPACITY = 2_000_000
 NEWSBOT_BLOOM_ERROR_RATE = 1e-5
 
+# Scrapy's fingerprint plus an article request's channel (newsbot/fingerprint.py): one
+# article listed in two channels is two requests for the duplicate filters.
+REQUEST_FINGERPRINTER_CLASS = "newsbot.fingerprint.ChannelFingerprinter"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = _env("NEWSBOT_LOG_LEVEL", "INFO")

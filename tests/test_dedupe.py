@@ -1,6 +1,7 @@
 """DedupePipeline against both state backends: sqlite3 (embedded) and MongoDB (real server)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,46 @@ def test_whitespace_only_change_is_not_an_update(backend: Backend) -> None:
     backend.crawl([article(URL_C)])
     flow = backend.crawl([article(URL_C, paragraphs=["\u3000芯片产业的问题，归根到底是人才问题。\xa0", "\u3000"])])
     assert flow.passed == [] and flow.stats()["newsbot/dedupe/dropped/unchanged"] == 1
+
+
+YAOWEN = dict(categories=["新媒体", "观察者网", "要闻"], channel_rank=2)
+TOUTIAO = dict(categories=["新媒体", "观察者网", "头条"], channel_rank=0)
+
+
+def best(backend: Backend, url: str) -> tuple[list[str], int, int]:
+    """The stored categories, channel rank and version of ``url``."""
+    doc = backend.stored()[url]
+    categories = doc["categories"]
+    return json.loads(categories) if isinstance(categories, str) else categories, doc["channel_rank"], doc["version"]
+
+
+def test_a_later_listing_in_a_better_channel_raises_the_stored_categories(backend: Backend) -> None:
+    backend.crawl([article(URL_B, **YAOWEN)])
+    flow = backend.crawl([article(URL_B, **TOUTIAO)])
+    assert [i.categories for i in flow.passed] == [TOUTIAO["categories"]]
+    assert flow.stats()["newsbot/dedupe/upgraded"] == 1
+    assert best(backend, URL_B) == (TOUTIAO["categories"], 0, 1)  # the same text: version 1
+
+
+def test_a_listing_in_a_worse_channel_keeps_the_stored_categories(backend: Backend) -> None:
+    backend.crawl([article(URL_B, **TOUTIAO)])
+    again = backend.crawl([article(URL_B, **YAOWEN)])
+    assert again.passed == [] and again.stats()["newsbot/dedupe/dropped/unchanged"] == 1
+    edited = backend.crawl([article(URL_B, title="一季度经济数据发布（更新）", **YAOWEN)])
+    assert [(i.categories, i.channel_rank) for i in edited.passed] == [(TOUTIAO["categories"], 0)]
+    assert best(backend, URL_B) == (TOUTIAO["categories"], 0, 2)
+
+
+@pytest.mark.parametrize("order", ["worse first", "better first"])
+def test_one_crawl_given_two_channels_keeps_the_better(backend: Backend, order: str) -> None:
+    items = [article(URL_B, **YAOWEN), article(URL_B, **TOUTIAO)]
+    flow = backend.crawl(items if order == "worse first" else items[::-1])
+    if order == "worse first":  # the second copy raises the first one
+        assert [i.channel_rank for i in flow.passed] == [2, 0]
+    else:
+        assert [i.channel_rank for i in flow.passed] == [0]
+        assert flow.dropped == [f"duplicate of {URL_B}, already seen in this crawl"]
+    assert best(backend, URL_B) == (TOUTIAO["categories"], 0, 1)
 
 
 def test_disabled_by_setting(backend: Backend) -> None:

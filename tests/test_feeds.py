@@ -38,7 +38,7 @@ ID = {re.search(r"(\d+)(?:\.shtml)?$", url)[1]: url for url in EXPECTED}  # "636
 ATOM = "{http://www.w3.org/2005/Atom}"
 ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
 # Written by hand from tests/expected/guancha: the 头条 articles, newest published first.
-TOUTIAO = ["636958", "636953", "636949", "636893", "636712"]
+TOUTIAO = ["636958", "636953", "636949", "636893", "636874", "636712"]
 CHANNEL_FILES = ["头条", "时评", "滚动", "热点", "要闻", "评论&研究", "风闻"]
 FILES = sorted(["all.atom", "all.rss", "guancha.atom", "guancha.rss"]
                + [f"guancha/{c}.{ext}" for c in CHANNEL_FILES for ext in ("atom", "rss")])
@@ -176,7 +176,7 @@ def test_a_later_crawl_merges_with_the_stored_newest_n(tmp_path: Path) -> None:
 
     counts = write(tmp_path, [with_body(EXPECTED[u]) for u in sorted(newer)], max_entries=5)
     assert ids(tmp_path / "all.atom") == [ID[n] for n in ("636960", "636958", "636955", "636953", "636949")]
-    assert ids(tmp_path / "guancha" / "要闻.atom") == [ID[n] for n in ("636960", "636955", "636874")]
+    assert ids(tmp_path / "guancha" / "要闻.atom") == [ID[n] for n in ("636960", "636955")]
     after = mtimes(tmp_path)
     changed = sorted(p for p, t in after.items() if t != old)
     assert changed == sorted(f"{k}.{ext}" for k in ("all", "guancha", "guancha/头条", "guancha/要闻")
@@ -333,13 +333,13 @@ def test_the_command_from_mongodb(tmp_path: Path, mongo_server: Any, mongo_db: s
            "NEWSBOT_FEEDS_DIR": str(out)}
     result = feeds_command("--from", "mongodb", env=env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"feeds: 5 articles, 0 failed; files 6 written, 0 unchanged, 0 removed -> {out}\n"
+    assert result.stdout == f"feeds: 6 articles, 0 failed; files 6 written, 0 unchanged, 0 removed -> {out}\n"
     parsed = parse(out / "guancha" / "头条.atom")
     assert [e.id for e in parsed.entries] == [ID[n] for n in TOUTIAO]
     for entry in parsed.entries:
         check_entry(entry, EXPECTED[entry.id], "atom")
     again = feeds_command("--from", "mongodb", env=env)
-    assert again.stdout == f"feeds: 5 articles, 0 failed; files 0 written, 6 unchanged, 0 removed -> {out}\n"
+    assert again.stdout == f"feeds: 6 articles, 0 failed; files 0 written, 6 unchanged, 0 removed -> {out}\n"
 
 
 @pytest.mark.integration
@@ -358,7 +358,8 @@ def test_a_crawl_of_the_sample_site_writes_the_channel_feeds(tmp_path: Path, sam
             assert "<script" not in content and "onclick" not in content, entry_id
             for outside in EXPECTED[entry_id].get("_without", []):
                 assert outside not in content, (entry_id, outside)
-    assert sorted(ids(out / "all.atom")) == sorted(item["url"] for item in result.items)
+    # An article raised to a better channel later in the crawl is an item again, one entry.
+    assert sorted(ids(out / "all.atom")) == sorted({item["url"] for item in result.items})
     assert result.stats["newsbot/feeds/merged"] == len(result.items)
 
 

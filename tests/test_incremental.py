@@ -87,6 +87,16 @@ def test_full_refresh_fetches_everything(backend: Backend, how: str) -> None:
     assert decisions == ["fetch", "fetch"] and "newsbot/incremental/skipped" not in stats
 
 
+def test_a_better_channel_than_the_stored_one_is_fetched(backend: Backend) -> None:
+    backend.crawl([article(URL_C, categories=["新媒体", "观察者网", "要闻"], channel_rank=2)])
+    ranks = [0, 2, 5, None]
+    requests = [Request(URL_C, meta={"newsbot_article": True, "newsbot_canonical": URL_C,
+                                     "newsbot_channel_rank": rank}) for rank in ranks]
+    decisions, stats = decide(backend, requests)
+    assert decisions == ["fetch", "skip", "skip", "skip"]
+    assert stats["newsbot/incremental/better_channel"] == 1
+
+
 def test_non_article_requests_pass(backend: Backend) -> None:
     lists = [Request("https://www.guancha.cn/GuanChaZheTouTiao/list_1.shtml"), Request(URL_B)]
     assert decide(backend, lists)[0] == ["fetch", "fetch"]

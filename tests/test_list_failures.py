@@ -1,9 +1,12 @@
-"""A list page the rules cannot read costs that page only: the first-wave gate still opens."""
+"""A list page the rules cannot read costs that page only, and the health check hears of it."""
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from scrapy.http import HtmlResponse, Request
 
+from newsbot import signals
 from newsbot.sites.guancha import lists
 from newsbot.sites.listing import ListEntry
 from newsbot.spiders.guancha import GuanchaSpider
@@ -16,21 +19,20 @@ def response_for(request: Request) -> HtmlResponse:
     return HtmlResponse(request.url, body=b"<html><body></body></html>", encoding="utf-8", request=request)
 
 
-def test_a_list_callback_that_raises_still_releases_the_held_articles(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_list_callback_that_raises_costs_that_page_only(monkeypatch: pytest.MonkeyPatch) -> None:
     spider = GuanchaSpider.from_crawler(project_crawler(GuanchaSpider), channels="toutiao,shiping")
-    first_pages = list(spider.start_list_requests())
-    spider._first_wave = len(first_pages)
-    for request in first_pages:
-        request.meta["newsbot_first_wave"] = True
-    headline, commentary = first_pages
+    parsed: list[dict[str, Any]] = []
+    spider.crawler.signals.connect(lambda **kw: parsed.append(kw), signal=signals.list_parsed, weak=False)
+    headline, commentary = spider.start_list_requests()
     monkeypatch.setattr(lists, "headline_list", lambda sel, base: [ListEntry(ARTICLE, "头条")])
 
     def broken(sel: object, base: str) -> list[ListEntry]:
         raise KeyError("a rule met markup it did not expect")
 
     monkeypatch.setattr(lists, "commentary_list", broken)
-    held = list(spider.parse_list(response_for(headline), **headline.cb_kwargs))
-    assert [r for r in held if r.meta.get("newsbot_article")] == []  # waiting for 时评
-    released = list(spider.parse_list(response_for(commentary), **commentary.cb_kwargs))
-    assert [r.cb_kwargs["canonical"] for r in released if r.meta.get("newsbot_article")] == [ARTICLE]
+    assert list(spider.parse_commentary(response_for(commentary))) == []
+    articles = [r for r in spider.parse_headline(response_for(headline)) if r.meta.get("newsbot_article")]
+    assert [r.cb_kwargs["canonical"] for r in articles] == [ARTICLE]  # not held back by the broken list
     assert spider.crawler.stats.get_value("newsbot/lists/failed/KeyError") == 1
+    assert [(p["kind"], p["channel"], p["links"]) for p in parsed] == [
+        ("commentary", "时评", 0), ("headline", "头条", 1)]

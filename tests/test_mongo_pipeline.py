@@ -184,6 +184,63 @@ def test_two_crawls_writing_at_once_leave_no_duplicates(backend: Backend) -> Non
         assert set(articles.distinct("version")) == {1}
 
 
+YAOWEN = dict(categories=["新媒体", "观察者网", "要闻"], channel_rank=2)
+TOUTIAO = dict(categories=["新媒体", "观察者网", "头条"], channel_rank=0)
+
+
+@pytest.mark.parametrize("batch", [1, 10], ids=["one write each", "one bulk write"])
+@pytest.mark.parametrize("order", ["worse first", "better first"])
+def test_the_write_keeps_the_best_channel_in_either_order(backend: Backend, order: str, batch: int) -> None:
+    store_only(backend)
+    items = [article(URL_A, **YAOWEN), article(URL_A, **TOUTIAO)]
+    backend.crawl(items if order == "worse first" else items[::-1], NEWSBOT_MONGO_BUFFER_SIZE=batch)
+    doc = docs(backend)[URL_A]
+    assert (doc["categories"], doc["channel_rank"], doc["version"]) == (TOUTIAO["categories"], 0, 1)
+
+
+def test_new_text_in_a_worse_channel_keeps_the_better_categories(backend: Backend) -> None:
+    store_only(backend)
+    backend.crawl([article(URL_A, **TOUTIAO)])
+    flow = backend.crawl([article(URL_A, title="美国会通过对乌援助法案（更新）", **YAOWEN)],
+                         NEWSBOT_NOW="2022-04-27T18:00:00+08:00")
+    assert flow.stats()["newsbot/mongo/updated"] == 1
+    doc = docs(backend)[URL_A]
+    assert doc["title"] == "美国会通过对乌援助法案（更新）" and doc["version"] == 2
+    assert (doc["categories"], doc["channel_rank"]) == (TOUTIAO["categories"], 0)
+    # and the same text in a better channel later: raised, still version 2
+    raised = backend.crawl([article(URL_A, title="美国会通过对乌援助法案（更新）",
+                                    categories=["新媒体", "观察者网", "最好"], channel_rank=-1)])
+    assert raised.stats()["newsbot/mongo/updated"] == 1
+    doc = docs(backend)[URL_A]
+    assert (doc["categories"][2], doc["channel_rank"], doc["version"]) == ("最好", -1, 2)
+
+
+def test_two_workers_writing_two_channels_at_once_keep_the_better(backend: Backend) -> None:
+    """Each article written at the same time by two crawls, one from each channel."""
+    store_only(backend)
+    base = many(120)
+    errors: list[BaseException] = []
+
+    def crawl(channel: dict[str, Any]) -> None:
+        try:
+            backend.crawl([Article(**{**vars(i), **channel}) for i in base], NEWSBOT_MONGO_BUFFER_SIZE=7)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=crawl, args=(channel,)) for channel in (YAOWEN, TOUTIAO)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors
+    with pymongo.MongoClient(backend.uri) as client:
+        articles = client[backend.database].articles
+        assert articles.count_documents({}) == 120
+        assert articles.distinct("channel_rank") == [0]
+        assert articles.distinct("categories") == TOUTIAO["categories"]
+        assert articles.distinct("version") == [1]
+
+
 @pytest.mark.parametrize("failure", [
     {"errorCode": 112},  # WriteConflict: OperationFailure, transient
     {"closeConnection": True},  # AutoReconnect

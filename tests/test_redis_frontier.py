@@ -181,7 +181,8 @@ def queue_of(server: Any, spider: GuanchaSpider) -> PriorityQueue:
 
 def test_requests_survive_the_queue_as_json(server: Any, spider: GuanchaSpider) -> None:
     queue, frontier = queue_of(server, spider), Frontier(server, "guancha", "guancha:requests")
-    article = spider._article_request(ENTRY)
+    article = spider.listed(ENTRY)
+    assert article is not None
     page_1 = (ARTICLE, "<html>第一页</html>".encode("gb18030"), "gb18030")
     more = spider._more("https://www.guancha.cn/economy/2022_04_26_636893_2.shtml", spider.parse_more_page,
                         spider.more_page_failed, ARTICLE, ENTRY, [page_1], ["https://www.guancha.cn/economy/p3.shtml"])
@@ -192,14 +193,13 @@ def test_requests_survive_the_queue_as_json(server: Any, spider: GuanchaSpider) 
 
     popped = serializer.request_from_data(frontier.pop("w1", "w1:1"), spider)
     assert popped.url == first_list.url and popped.priority == 10  # higher priority first
-    assert popped.cb_kwargs == {"kind": "headline", "real_url": "https://www.guancha.cn/GuanChaZheTouTiao/list_1.shtml",
-                                "page": 1}
+    assert popped.callback == spider.parse_headline and popped.cb_kwargs == first_list.cb_kwargs
     again = serializer.request_from_data(frontier.pop("w1", "w1:2"), spider)
     assert again.url == ARTICLE
     assert again.callback == spider.parse_article and again.errback == spider.article_failed
     assert again.cb_kwargs == {"canonical": ARTICLE, "listing": ENTRY}
     assert isinstance(again.cb_kwargs["listing"].lead_image, Image)
-    assert again.meta == {"newsbot_article": True, "newsbot_canonical": ARTICLE}
+    assert again.meta == article.meta and again.meta["newsbot_canonical"] == ARTICLE
     third = serializer.request_from_data(frontier.pop("w1", "w1:3"), spider)
     assert third.callback == spider.parse_more_page and third.errback == spider.more_page_failed
     assert third.cb_kwargs["saved"] == [page_1]  # a tuple again, its bytes intact
@@ -225,7 +225,9 @@ class Boom:
 def test_the_queue_decodes_no_pickle_and_no_foreign_callback(spider: GuanchaSpider, tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     payload = pickle.dumps({"url": ARTICLE, "callback": Boom(str(marker))})
-    good = serializer.dumps(spider._article_request(ENTRY).to_dict(spider=spider))
+    listed = spider.listed(ENTRY)
+    assert listed is not None
+    good = serializer.dumps(listed.to_dict(spider=spider))
     bad = [
         payload,
         b"\x00\xffnot json",

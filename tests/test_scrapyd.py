@@ -141,7 +141,7 @@ def test_spider_arguments_reach_the_spider(scrapyd_server: ScrapydServer, deploy
                                            sample_site: dict[str, str], tmp_path: Path) -> None:
     job = scrapyd_server.schedule("guancha", site_settings(sample_site, tmp_path / "state"), {"channels": "no-such-channel"})
     scrapyd_server.wait_for(job, "finished", 60)
-    assert "unknown channel(s) ['no-such-channel']" in scrapyd_server.job_log(job)
+    assert "channels: unknown 'no-such-channel'; known: toutiao" in scrapyd_server.job_log(job)
 
 
 def test_scheduled_crawl_stores_articles_and_logs_its_stats(

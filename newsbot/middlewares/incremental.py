@@ -6,7 +6,10 @@ An article request (``request.meta["newsbot_article"]``) whose canonical URL
 - the stored article was published within the last ``NEWSBOT_REFETCH_HOURS`` hours (news
   is edited soon after it goes up, so recent pages are fetched again), or
 - a full refresh was asked for: setting ``NEWSBOT_FULL_REFRESH`` or spider argument
-  ``refresh=1``.
+  ``refresh=1``, or
+- the request is for a better channel than the one stored (its
+  ``meta["newsbot_channel_rank"]`` is lower): the article was stored from a worse listing
+  (by an earlier crawl, or another worker) and its categories are to be raised.
 
 "Now" is ``NEWSBOT_NOW`` when set (ISO 8601), else the clock.
 """
@@ -77,6 +80,10 @@ class IncrementalMiddleware:
         self.state_down = False
         if known is None:
             store.note_absent(url)
+            return None
+        rank = request.meta.get("newsbot_channel_rank")
+        if isinstance(rank, int) and known.channel_rank is not None and rank < known.channel_rank:
+            self.crawler.stats.inc_value(f"{STATS}/better_channel")
             return None
         if self.is_recent(known):
             self.crawler.stats.inc_value(f"{STATS}/refetched_recent")

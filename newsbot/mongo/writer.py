@@ -15,7 +15,7 @@ from pymongo.errors import BulkWriteError, PyMongoError
 
 from newsbot.mongo.connect import describe
 from newsbot.mongo.errors import DUPLICATE_KEY, code_is_transient, is_transient
-from newsbot.mongo.ops import upsert
+from newsbot.mongo.ops import OPS_PER_DOC, upsert
 from newsbot.mongo.spool import Spool
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class BulkWriter:
         budget = 0 if self.degraded else self.retry_times
         while pending:
             try:
-                answer = await self.collection.bulk_write([upsert(d) for d in pending], ordered=False)
+                answer = await self.collection.bulk_write([op for d in pending for op in upsert(d)], ordered=False)
             except BulkWriteError as error:
                 details = error.details
                 result.inserted += details.get("nUpserted", 0)
@@ -121,35 +121,39 @@ class BulkWriter:
                          result.errors[-1] if result.errors else "?", self.spool.directory)
         elif not result.errors:
             self.degraded = False
+        # Per document, at most one of its writes changes anything (newsbot/mongo/ops.py).
+        result.unchanged = max(0, len(docs) - result.inserted - result.updated - result.spooled - result.rejected)
         return result
 
     def _sort_errors(self, pending: list[Doc], details: Mapping[str, Any], dup_retried: set[str],
                      result: WriteResult) -> tuple[list[Doc], list[int]]:
         """Documents to send again, and the transient codes seen."""
-        errors = {entry["index"]: entry for entry in details.get("writeErrors", [])}
+        errors: dict[int, list[dict[str, Any]]] = {}
+        for entry in details.get("writeErrors", []):
+            errors.setdefault(entry["index"] // OPS_PER_DOC, []).append(entry)
         unconfirmed = bool(details.get("writeConcernErrors"))
         again: list[Doc] = []
         transient: list[int] = []
         for index, doc in enumerate(pending):
-            entry = errors.get(index)
-            code = entry.get("code") if entry else None
-            if entry is None:
+            entries = errors.get(index)
+            if entries is None:
                 if unconfirmed:  # applied but not confirmed durable: send again
                     transient.append(64)
                     again.append(doc)
-            elif code == DUPLICATE_KEY:
-                # Usually "stored already, with this or newer content". Once, it may be a
-                # race with a concurrent insert of the same URL: look again to be sure.
-                if doc["url"] in dup_retried:
-                    result.unchanged += 1
-                else:
-                    dup_retried.add(doc["url"])
-                    again.append(doc)
-            elif code is not None and code_is_transient(code):
-                transient.append(code)
+                continue
+            codes = [entry.get("code") for entry in entries]
+            lasting = [entry for entry in entries if entry.get("code") != DUPLICATE_KEY
+                       and not (isinstance(entry.get("code"), int) and code_is_transient(entry["code"]))]
+            if lasting:
+                self._reject_now(doc, self.redact(str(lasting[0].get("errmsg"))), result)
+            elif any(code != DUPLICATE_KEY for code in codes):
+                transient += [code for code in codes if isinstance(code, int) and code != DUPLICATE_KEY]
                 again.append(doc)
-            else:
-                self._reject_now(doc, self.redact(str(entry.get("errmsg"))), result)
+            elif doc["url"] not in dup_retried:
+                # The insert raced with another writer's insert of the same URL: the
+                # document exists now, so sending it again applies the right update.
+                dup_retried.add(doc["url"])
+                again.append(doc)
         return again, transient
 
     def reject(self, doc: Doc, reason: str) -> None:

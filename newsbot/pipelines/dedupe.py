@@ -1,9 +1,14 @@
 """Keep each article once: by canonical URL and by content hash, within and across crawls.
 
-- a URL already seen in this crawl: dropped;
+- a URL already seen in this crawl: dropped, unless it comes in a better channel (a lower
+  ``channel_rank``: the spider saw a better listing after the first copy was extracted);
 - text already seen at another URL (in this crawl or stored before): dropped, and the URL
   is recorded as an alias of the first one;
-- a stored URL with the same content hash: dropped (unchanged);
+- a stored URL whose stored channel ranks better: given the stored categories, then
+  judged by its text as below (the best channel an article was ever listed in wins,
+  whatever the order the listings came in);
+- a stored URL with the same content hash: dropped (unchanged), unless its channel ranks
+  better than the stored one: then it passes, to raise the stored categories;
 - a stored URL with a new content hash: passes as an update (``updated_at`` set to the
   crawl time when the site gave none; the stored version counter goes up when it is
   written).
@@ -23,6 +28,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
+from newsbot.items import rank_of
 from newsbot.state import Known, StateStore, StateUnavailable
 from newsbot.state.extension import StateStoreExtension
 
@@ -35,7 +41,7 @@ class DedupePipeline:
         self.crawler = crawler
         self.state = state
         self.store: StateStore | None = None
-        self.urls: set[str] = set()
+        self.urls: dict[str, int] = {}  # URL -> the channel rank it passed with in this crawl
         self.hashes: dict[str, str] = {}  # content hash -> first URL with it in this crawl
         self.state_down = False
 
@@ -61,9 +67,10 @@ class DedupePipeline:
             raise DropItem(f"missing field {'url' if not url else 'content_hash'!r} in "
                            f"{url or adapter.get('fetched_url')} (is CleanPipeline enabled?)")
         seen_at = adapter.get("crawled_at") or ""
-        if url in self.urls:
+        rank = rank_of(adapter.get("channel_rank"))
+        if url in self.urls and rank >= self.urls[url]:
             self._drop("seen_url", f"duplicate of {url}, already seen in this crawl")
-        self.urls.add(url)  # claimed before any await: concurrent copies see it
+        self.urls[url] = rank  # claimed before any await: concurrent copies see it
         first = self.hashes.setdefault(digest, url)
         if first != url:
             await self._alias(url, Known(first, digest, None), seen_at, "in this crawl")
@@ -82,8 +89,16 @@ class DedupePipeline:
         if known is not None:
             if known.alias:
                 self._drop("alias", f"{url} is a recorded alias of {known.url}")
+            stored = known.channel_rank
+            if stored is not None and stored < rank and known.categories:
+                adapter["categories"], adapter["channel_rank"] = list(known.categories), stored
             if known.content_hash == digest:
-                self._drop("unchanged", f"unchanged article {url}")
+                if stored is not None and rank >= stored:
+                    self._drop("unchanged", f"unchanged article {url}")
+                self._stat("upgraded")
+                logger.info("article %s now listed in a better channel: %s", url,
+                            " > ".join(adapter.get("categories") or []))
+                return item
             if not adapter.get("updated_at"):
                 adapter["updated_at"] = seen_at or None
             self._stat("updated")
@@ -101,7 +116,8 @@ class DedupePipeline:
         adapter = ItemAdapter(item)
         if adapter.get("url") in self.urls and adapter.get("content_hash"):
             self.store.record(adapter["url"], adapter["content_hash"], adapter.get("published_at"),
-                              adapter.get("crawled_at") or "")
+                              adapter.get("crawled_at") or "", rank_of(adapter.get("channel_rank")),
+                              tuple(adapter.get("categories") or ()))
 
     async def _alias(self, url: str, first: Known, seen_at: str, where: str) -> None:
         assert self.store is not None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from newsbot.items import Image
 
@@ -17,19 +18,26 @@ class ListEntry:
     author: str | None = None
 
     def merged(self, other: ListEntry, channel_order: tuple[str, ...]) -> ListEntry:
-        """One entry for an article listed twice: the channel first in ``channel_order``
-        wins, and blanks are filled from the other listing."""
-        first, second = (self, other)
-        if _rank(other.channel, channel_order) < _rank(self.channel, channel_order):
-            first, second = other, self
-        return replace(
-            first,
-            title=first.title or second.title,
-            summary=first.summary or second.summary,
-            lead_image=first.lead_image or second.lead_image,
-            listed_at=first.listed_at or second.listed_at,
-            author=first.author or second.author,
-        )
+        """One entry for an article listed twice.
+
+        The listing in the channel first in ``channel_order`` wins. A listing in the same
+        channel fills its blanks (of two different values, the one that sorts first), a
+        listing in a worse channel adds nothing: what the lists say about an article is a
+        function of the listings in its best channel, whatever order they came in (a worse
+        listing read after the article would have come too late to add anything)."""
+        mine, theirs = _rank(self.channel, channel_order), _rank(other.channel, channel_order)
+        if mine != theirs:
+            return self if mine < theirs else other
+        return replace(self, **{name: _pick(getattr(self, name), getattr(other, name)) for name in _FILLED})
+
+
+_FILLED = ("title", "summary", "lead_image", "listed_at", "author")
+
+
+def _pick(mine: Any, theirs: Any) -> Any:
+    if mine is None or theirs is None:
+        return theirs if mine is None else mine
+    return min(mine, theirs, key=lambda value: value.url if isinstance(value, Image) else str(value))
 
 
 def _rank(channel: str, order: tuple[str, ...]) -> int:

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from newsbot.html_clean import image_src
-from newsbot.items import Image
+from newsbot.items import UNRANKED, Image
 from newsbot.loaders import ArticleLoader
 from newsbot.sites.listing import ListEntry
 from newsbot.sites.registry import site_for_url
@@ -33,7 +33,8 @@ class PageContext:
     fetched: str  # the real-host URL of the page downloaded
     now: datetime  # the crawl's now, for relative times
     group: str = "新媒体"  # first category level
-    listing: ListEntry | None = None
+    listing: ListEntry | None = None  # every listing of the article seen, merged (ListEntry.merged)
+    channel_rank: int = UNRANKED  # the listing's channel in the site's channel order
 
     @property
     def site(self) -> Site:
@@ -109,8 +110,10 @@ def start_loader(loader: ArticleLoader, ctx: PageContext) -> None:
     loader.add_value("source_name", site.source_name)
     loader.add_value("language", site.language)
     listing = ctx.listing
+    loader.add_value("channel_rank", ctx.channel_rank)
     if listing is not None:
-        loader.add_value("categories", [ctx.group, site.source_name, listing.channel])
+        loader.add_value("categories", [ctx.group, site.source_name, listing.channel] if listing.channel
+                         else [ctx.group, site.source_name])
         loader.add_value("summary", listing.summary)
         if listing.lead_image is not None:
             loader.add_value("lead_image", listing.lead_image)

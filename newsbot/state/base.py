@@ -18,7 +18,9 @@ class Known:
     """An article stored before.
 
     ``url`` is the stored article's canonical URL. When it was found through an alias (the
-    same text seen at another address), ``alias`` is that other address.
+    same text seen at another address), ``alias`` is that other address. ``channel_rank``
+    and ``categories`` are those of the best channel it was stored with (``channel_rank``
+    None: stored before ranks were kept).
     """
 
     url: str
@@ -26,6 +28,8 @@ class Known:
     published_at: str | None
     version: int = 1
     alias: str | None = None
+    channel_rank: int | None = None
+    categories: tuple[str, ...] = ()
 
 
 class StateStore(ABC):
@@ -81,9 +85,11 @@ class StateStore(ABC):
         """Remember that ``alias`` carries the same text as the stored ``known.url``."""
 
     @abstractmethod
-    def record(self, url: str, content_hash: str, published_at: str | None, seen_at: str) -> None:
+    def record(self, url: str, content_hash: str, published_at: str | None, seen_at: str,
+               channel_rank: int | None = None, categories: tuple[str, ...] = ()) -> None:
         """Remember an article that went through every pipeline (called on item_scraped).
 
         Must not block: stores that write here queue the write and finish it in close().
-        A new content hash for a known URL increments the version.
+        A new content hash for a known URL increments the version; a better (lower)
+        ``channel_rank`` replaces the stored rank and categories, a worse one does not.
         """

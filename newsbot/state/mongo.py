@@ -20,13 +20,16 @@ from newsbot.state.base import Known, StateStore, StateUnavailable
 
 T = TypeVar("T")
 
-PROJECTION = {"_id": 0, "url": 1, "content_hash": 1, "published_at": 1, "version": 1}
+PROJECTION = {"_id": 0, "url": 1, "content_hash": 1, "published_at": 1, "version": 1,
+              "channel_rank": 1, "categories": 1}
 
 
 def _known(doc: dict[str, Any], alias: str | None = None) -> Known:
+    rank = doc.get("channel_rank")
     return Known(url=doc["url"], content_hash=doc.get("content_hash") or "",
                  published_at=doc.get("published_at"), version=int(doc.get("version") or 1),
-                 alias=alias)
+                 alias=alias, channel_rank=rank if isinstance(rank, int) else None,
+                 categories=tuple(str(c) for c in doc.get("categories") or ()))
 
 
 class MongoStateStore(StateStore):
@@ -105,5 +108,6 @@ class MongoStateStore(StateStore):
             upsert=True,
         ))
 
-    def record(self, url: str, content_hash: str, published_at: str | None, seen_at: str) -> None:
+    def record(self, url: str, content_hash: str, published_at: str | None, seen_at: str,
+               channel_rank: int | None = None, categories: tuple[str, ...] = ()) -> None:
         """Nothing to do: the mongo pipeline's write is the record."""

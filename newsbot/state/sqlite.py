@@ -8,6 +8,7 @@ per record, 3.8% batched).
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from collections import deque
 from collections.abc import Callable
@@ -26,7 +27,9 @@ CREATE TABLE IF NOT EXISTS articles (
     published_at TEXT,
     version INTEGER NOT NULL DEFAULT 1,
     first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL
+    last_seen TEXT NOT NULL,
+    channel_rank INTEGER,
+    categories TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_content_hash ON articles (content_hash);
 CREATE TABLE IF NOT EXISTS aliases (
@@ -36,18 +39,30 @@ CREATE TABLE IF NOT EXISTS aliases (
     first_seen TEXT NOT NULL
 );
 """
-# A new hash for a known URL is a new version; the same hash again changes nothing.
-UPSERT = """
-INSERT INTO articles (url, content_hash, published_at, version, first_seen, last_seen)
-VALUES (?, ?, ?, 1, ?, ?)
+# Columns added since the first schema, for state files written before them.
+ADDED_COLUMNS = {"channel_rank": "INTEGER", "categories": "TEXT"}
+# A new hash for a known URL is a new version; a better (lower) channel rank replaces the
+# stored rank and categories without being a new version; anything else changes nothing.
+_BETTER = "(articles.channel_rank IS NULL OR excluded.channel_rank < articles.channel_rank)"
+UPSERT = f"""
+INSERT INTO articles (url, content_hash, published_at, version, first_seen, last_seen, channel_rank, categories)
+VALUES (?, ?, ?, 1, ?, ?, ?, ?)
 ON CONFLICT (url) DO UPDATE SET
     content_hash = excluded.content_hash,
     published_at = excluded.published_at,
-    version = articles.version + 1,
-    last_seen = excluded.last_seen
-WHERE articles.content_hash != excluded.content_hash
+    version = articles.version + (articles.content_hash != excluded.content_hash),
+    last_seen = excluded.last_seen,
+    channel_rank = CASE WHEN {_BETTER} THEN excluded.channel_rank ELSE articles.channel_rank END,
+    categories = CASE WHEN {_BETTER} THEN excluded.categories ELSE articles.categories END
+WHERE articles.content_hash != excluded.content_hash OR {_BETTER}
 """
-SELECT = "SELECT url, content_hash, published_at, version FROM articles"
+SELECT = "SELECT url, content_hash, published_at, version, channel_rank, categories FROM articles"
+
+
+def _known(row: tuple[Any, ...], alias: str | None = None) -> Known:
+    url, content_hash, published_at, version, rank, categories = row
+    return Known(url, content_hash, published_at, version, alias=alias, channel_rank=rank,
+                 categories=tuple(json.loads(categories)) if categories else ())
 
 
 class SqliteStateStore(StateStore):
@@ -79,6 +94,10 @@ class SqliteStateStore(StateStore):
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(SCHEMA)
+        present = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+        for column, kind in ADDED_COLUMNS.items():
+            if column not in present:
+                conn.execute(f"ALTER TABLE articles ADD COLUMN {column} {kind}")
         conn.commit()
         self._conn = conn
 
@@ -115,12 +134,12 @@ class SqliteStateStore(StateStore):
         db = self._db()
         row = db.execute(f"{SELECT} WHERE url = ?", (url,)).fetchone()
         if row:
-            return Known(*row)
+            return _known(row)
         alias = db.execute("SELECT url FROM aliases WHERE alias = ?", (url,)).fetchone()
         if alias:
             row = db.execute(f"{SELECT} WHERE url = ?", (alias[0],)).fetchone()
             if row:
-                return Known(*row, alias=url)
+                return _known(row, alias=url)
         return None
 
     async def lookup_hash(self, content_hash: str) -> Known | None:
@@ -130,14 +149,16 @@ class SqliteStateStore(StateStore):
         row = self._db().execute(
             f"{SELECT} WHERE content_hash = ? ORDER BY first_seen, url LIMIT 1", (content_hash,)
         ).fetchone()
-        return Known(*row) if row else None
+        return _known(row) if row else None
 
     async def add_alias(self, alias: str, known: Known, seen_at: str) -> None:
         await self._call(self._write, "INSERT OR IGNORE INTO aliases VALUES (?, ?, ?, ?)",
                          (alias, known.url, known.content_hash, seen_at))
 
-    def record(self, url: str, content_hash: str, published_at: str | None, seen_at: str) -> None:
-        self._records.append((url, content_hash, published_at, seen_at, seen_at))
+    def record(self, url: str, content_hash: str, published_at: str | None, seen_at: str,
+               channel_rank: int | None = None, categories: tuple[str, ...] = ()) -> None:
+        self._records.append((url, content_hash, published_at, seen_at, seen_at, channel_rank,
+                              json.dumps(list(categories), ensure_ascii=False)))
         if not self._flush_queued:
             self._flush_queued = True
             self._pending.append(self._submit(self._flush))
