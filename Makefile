@@ -21,8 +21,10 @@ install-dev: $(BIN)/python
 demo: install
 	OUT=$(OUT) PY=$(BIN)/python bash scripts/demo.sh
 
-## Install everything the tests need, then run every test (doctests included).
+## Install everything the tests need, type-check and lint newsbot/, then run every test
+## (doctests included).
 test: install-dev
+	PY=$(BIN)/python bash scripts/lint.sh
 	$(BIN)/python -m pytest
 
 ## Type-check (mypy) and lint (ruff) newsbot/; fails on any error. Needs no services.

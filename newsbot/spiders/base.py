@@ -475,7 +475,7 @@ def _name(callback: Any) -> str:
 
 def failed_request(failure: Failure) -> Request:
     """The request of an errback's failure (Scrapy sets it on the Failure)."""
-    return failure.request  # type: ignore[attr-defined,no-any-return]
+    return failure.request  # type: ignore[attr-defined]
 
 
 def reason(failure: Failure) -> str:

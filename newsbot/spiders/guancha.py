@@ -21,12 +21,11 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import replace
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from lxml import etree
 from parsel import Selector
-from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -53,7 +52,7 @@ _API_PATH = re.compile(r"^/api/(\w+)\.htm$")
 class GuanchaSpider(NewsSpider):
     name = "guancha"
     # Offsite requests (a list linking elsewhere) are dropped by Scrapy's offsite filter.
-    allowed_domains = ["guancha.cn"]
+    allowed_domains = ["guancha.cn"]  # noqa: RUF012 - Scrapy reads this Spider attribute
     channel_names = lists.CHANNELS
     default_channels = lists.DEFAULT_CHANNELS
     channel_order = lists.CHANNEL_ORDER

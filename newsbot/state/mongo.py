@@ -52,7 +52,7 @@ class MongoStateStore(StateStore):
     async def _guard(self, operation: Awaitable[T]) -> T:
         if time.monotonic() < self._down_until:
             if hasattr(operation, "close"):
-                operation.close()  # type: ignore[union-attr]  # never awaited
+                operation.close()  # never awaited
             raise StateUnavailable("MongoDB state unavailable (recent error)")
         try:
             return await operation
