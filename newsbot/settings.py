@@ -78,6 +78,9 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 EXTENSIONS = {
+    # The same stats, without a traceback when a store failed to open (see the module).
+    "scrapy.extensions.corestats.CoreStats": None,
+    "newsbot.extensions.corestats.CoreStats": 0,
     # The seen-article state the dedupe pipeline and the incremental middleware share.
     "newsbot.state.extension.StateStoreExtension": 100,
     "newsbot.extensions.health.HealthCheck": 400,  # before StatsFile: it may set finish_reason
@@ -125,6 +128,9 @@ NEWSBOT_MONGO_TIMEOUT_MS = 5000
 NEWSBOT_MONGO_JOURNAL = True
 
 FEED_EXPORT_ENCODING = "utf-8"
+# Dropped and failed items are logged as one line naming their URL and the reason, not
+# as the whole item (newsbot/logformatter.py).
+LOG_FORMATTER = "newsbot.logformatter.NewsbotLogFormatter"
 
 # Hexo posts: the posts directory of a Hexo site (e.g. ~/blog/source/_posts); empty = off.
 # HexoPipeline (400, after dedupe and MongoDB) writes one post per new or changed article.
