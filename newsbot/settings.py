@@ -85,7 +85,13 @@ EXTENSIONS = {
     "newsbot.state.extension.StateStoreExtension": 100,
     "newsbot.extensions.health.HealthCheck": 400,  # before StatsFile: it may set finish_reason
     "newsbot.extensions.stats_file.StatsFile": 500,
+    "newsbot.extensions.quick_stop.QuickStop": 600,
 }
+# On Ctrl-C (SIGINT, SIGTERM, scrapyd's cancel) drop the requests still waiting in the
+# downloader instead of downloading them one DOWNLOAD_DELAY apart; downloads in flight
+# and their items finish (newsbot/extensions/quick_stop.py). A second Ctrl-C is Scrapy's
+# forced stop.
+NEWSBOT_QUICK_STOP = True
 # The end-of-crawl health check (newsbot/extensions/health.py): a crawl in which fewer than
 # MIN_EXTRACTED of a channel's article requests gave an article, or a required field was
 # missing on more than MAX_EMPTY of the pages of one kind, or every list of a channel was
