@@ -7,14 +7,14 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from pymongo.errors import PyMongoError
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from newsbot.help_format import PlainHelpCommand
 from newsbot.hexo.sources import read_jsonl, read_mongodb
 from newsbot.redact import redact_text
 
 
-class StoredArticlesCommand(ScrapyCommand):
+class StoredArticlesCommand(PlainHelpCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}

@@ -13,14 +13,18 @@ from scrapy.exceptions import UsageError
 
 from newsbot import start_failure
 from newsbot.extensions.health import SITE_CHANGED
+from newsbot.help_format import PlainHelpCommand
 
 EXIT_SITE_CHANGED = 3
 
 
-class Command(ScrapyCrawl):
+class Command(PlainHelpCommand, ScrapyCrawl):
     def long_desc(self) -> str:
         return (f"Run a spider. Exits {EXIT_SITE_CHANGED} when the crawl ends with finish_reason "
-                f"{SITE_CHANGED} (the health check found the site changed), 1 when it could not start.")
+                f"{SITE_CHANGED} (the health check found the site changed), 1 when it could not start.\n\n"
+                "Ctrl-C stops it within seconds: requests not downloaded yet are dropped (kept for the "
+                "next run with JOBDIR), downloads in flight and their items finish and are stored. A "
+                "second Ctrl-C forces Scrapy's unclean stop (see the README).")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
