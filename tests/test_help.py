@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("crawl", "doctor", "feeds", "hexo", "seed")
+COMMANDS = ("crawl", "doctor", "export", "feeds", "hexo", "seed")
 WIDTHS = (60, 80)
 UNDERLINE = re.compile(r"^(=+|-+)$")
 
@@ -74,6 +74,12 @@ def test_seed_help_is_plain_paragraphs(helps: dict[tuple[str, int], str]) -> Non
     assert paragraphs[0].startswith("Push the spider's first requests onto the shared Redis frontier (REDIS_URL)")
     assert paragraphs[1].startswith("A seed starts a new crawl")
     assert "--append (add to that crawl) or --reset (drop it and start over)" in paragraphs[1]
+
+
+def test_export_help_names_its_sources_and_output(helps: dict[tuple[str, int], str]) -> None:
+    text = flat(helps["export", 80])
+    assert "scrapy export --from FILE.jsonl|mongodb -O FILE" in text
+    assert "-O FILE, --output FILE the JSON lines file to write, replaced if it exists ('-' for standard output)" in text
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
