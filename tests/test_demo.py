@@ -56,10 +56,10 @@ def test_the_demo_ends_with_what_it_did_dropped_and_failed(demo: tuple[subproces
         "written: Hexo posts written 26, feed files written 18",
         "dropped items 1: missing_title (clean) 1",
         "failed pages 4: DownloadTimeoutError 1, RedirectLoopError 1, http_500 1, redirected_away 1",
-        "also: pages decoded by their bytes (wrong declared charset) 1; list pages without article links 1; "
-        "redirect stubs to other sites skipped 1",
-        "log: 7 ERROR and 4 WARNING lines: the sample site's deliberately broken pages "
-        '(tests/sites/guancha/MANIFEST.md, "Bad input")',
+        ("also: pages decoded by their bytes (wrong declared charset) 1; list pages without article links 1; "
+         "redirect stubs to other sites skipped 1"),
+        ("log: 7 ERROR and 4 WARNING lines: the sample site's deliberately broken pages "
+         '(tests/sites/guancha/MANIFEST.md, "Bad input")'),
     ]
 
 
@@ -83,7 +83,8 @@ def test_components_off_by_choice_say_so_at_info(demo: tuple[subprocess.Complete
     assert [line for line in leveled(log, "WARNING") if "Disabled" in line] == []
 
 
-def test_a_dropped_item_is_one_line_with_its_url_and_reason(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+def test_a_dropped_item_is_one_line_with_its_url_and_reason(
+        demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     lines = (demo[1] / "crawl.log").read_text("utf-8").splitlines()
     [at] = [n for n, line in enumerate(lines) if "Dropped:" in line]
     assert lines[at].endswith(" [scrapy.core.scraper] WARNING: Dropped: missing field 'title' in "

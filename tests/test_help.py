@@ -79,7 +79,8 @@ def test_seed_help_is_plain_paragraphs(helps: dict[tuple[str, int], str]) -> Non
 def test_export_help_names_its_sources_and_output(helps: dict[tuple[str, int], str]) -> None:
     text = flat(helps["export", 80])
     assert "scrapy export --from FILE.jsonl|mongodb -O FILE" in text
-    assert "-O FILE, --output FILE the JSON lines file to write, replaced if it exists ('-' for standard output)" in text
+    assert ("-O FILE, --output FILE the JSON lines file to write, replaced if it exists "
+            "('-' for standard output)") in text
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
@@ -92,6 +93,7 @@ def test_plain_make_lists_the_targets() -> None:
     assert all(line.startswith("  make ") for line in lines), plain.stdout  # nothing built or installed
     targets = [line.split()[1] for line in lines]
     assert targets[:7] == ["help", "install", "install-dev", "demo", "test", "lint", "clean"]
-    assert {"bench", "bench-deps", "bench-extraction", "bench-throughput", "bench-memory", "bench-profile"} <= set(targets)
+    benchmarks = {"bench", "bench-deps", "bench-extraction", "bench-throughput", "bench-memory", "bench-profile"}
+    assert benchmarks <= set(targets)
     assert ("  make demo               Crawl the bundled sample site offline into $(OUT)/ (JSON lines, Hexo posts, "
             "feeds); ends with a summary.") in lines

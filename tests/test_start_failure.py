@@ -37,6 +37,6 @@ def test_a_state_directory_that_cannot_be_made_is_one_line(tmp_path: Path) -> No
     proc = scrapy(["crawl", "guancha"], NOWHERE, tmp_path, {"NEWSBOT_STATE_DIR": str(tmp_path / "a-file" / "state")})
     assert proc.returncode == 1
     assert [line.split("] ", 1)[1] for line in loud_lines(proc.stderr)] == [
-        "ERROR: The crawl did not start: cannot open its storage: NotADirectoryError: [Errno 20] "
-        f"Not a directory: '{tmp_path / 'a-file' / 'state'}'"]
+        ("ERROR: The crawl did not start: cannot open its storage: NotADirectoryError: [Errno 20] "
+         f"Not a directory: '{tmp_path / 'a-file' / 'state'}'")]
     assert "Traceback" not in proc.stderr
