@@ -6,7 +6,8 @@ test process itself keeps the system temp directory (pytest's ``tmp_path`` lives
 and is pytest's to manage). Whatever a program leaves in that directory fails the run
 with the names listed, and the directory is removed. ``scrapyd-deploy --build-egg``, for
 one, never removes its ``scrapydeploy-*`` build directory: tests give it a ``TMPDIR``
-under their ``tmp_path``.
+under their ``tmp_path``. The directory of a run that was killed before its end is
+removed by the next run.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+PREFIX = "newsbot-tests-tmpdir-"
 _guard: Path | None = None
 _previous: str | None = None
 _left: list[str] = []
@@ -27,9 +29,28 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller guards
         return
     tempfile.tempdir = tempfile.gettempdir()  # this process keeps the system temp directory
-    _guard = Path(tempfile.mkdtemp(prefix="newsbot-tests-tmpdir-"))
+    remove_stale(Path(tempfile.tempdir))
+    _guard = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
     _previous = os.environ.get("TMPDIR")
     os.environ["TMPDIR"] = str(_guard)
+
+
+def remove_stale(system_tmp: Path) -> None:
+    """Remove the directories of runs that were killed before they could (their pid is gone)."""
+    for directory in system_tmp.glob(f"{PREFIX}*-*"):
+        pid = directory.name.removeprefix(PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        pass
+    return True
 
 
 def leftovers() -> list[str]:
