@@ -80,11 +80,20 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 EXTENSIONS = {
+    # The same stats, without a traceback when a store failed to open (see the module).
+    "scrapy.extensions.corestats.CoreStats": None,
+    "newsbot.extensions.corestats.CoreStats": 0,
     # The seen-article state the dedupe pipeline and the incremental middleware share.
     "newsbot.state.extension.StateStoreExtension": 100,
     "newsbot.extensions.health.HealthCheck": 400,  # before StatsFile: it may set finish_reason
     "newsbot.extensions.stats_file.StatsFile": 500,
+    "newsbot.extensions.quick_stop.QuickStop": 600,
 }
+# On Ctrl-C (SIGINT, SIGTERM, scrapyd's cancel) drop the requests still waiting in the
+# downloader instead of downloading them one DOWNLOAD_DELAY apart; downloads in flight
+# and their items finish (newsbot/extensions/quick_stop.py). A second Ctrl-C is Scrapy's
+# forced stop.
+NEWSBOT_QUICK_STOP = True
 # The end-of-crawl health check (newsbot/extensions/health.py): a crawl in which fewer than
 # MIN_EXTRACTED of a channel's article requests gave an article, or a required field was
 # missing on more than MAX_EMPTY of the pages of one kind, or every list of a channel was
@@ -127,6 +136,9 @@ NEWSBOT_MONGO_TIMEOUT_MS = 5000
 NEWSBOT_MONGO_JOURNAL = True
 
 FEED_EXPORT_ENCODING = "utf-8"
+# Dropped and failed items are logged as one line naming their URL and the reason, not
+# as the whole item (newsbot/logformatter.py).
+LOG_FORMATTER = "newsbot.logformatter.NewsbotLogFormatter"
 
 # Hexo posts: the posts directory of a Hexo site (e.g. ~/blog/source/_posts); empty = off.
 # HexoPipeline (400, after dedupe and MongoDB) writes one post per new or changed article.

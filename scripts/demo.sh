@@ -24,8 +24,13 @@ mirrors() { "$PY" -c "import json; print(json.dumps(json.load(open('$ports'))['m
   -s NEWSBOT_MIRRORS="$(mirrors)" \
   -s NEWSBOT_STATE_DIR="$OUT/state" -s NEWSBOT_HEXO_DIR="$OUT/hexo/source/_posts" -s NEWSBOT_FEEDS_DIR="$OUT/feeds" \
   -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_TIMEOUT=3 -s RETRY_TIMES=1 \
-  -s LOG_LEVEL="${LOG_LEVEL:-INFO}" -s LOG_FILE="$OUT/crawl.log"
+  -s LOG_LEVEL="${LOG_LEVEL:-INFO}" -s LOG_FILE="$OUT/crawl.log" -s NEWSBOT_STATS_FILE="$OUT/stats.json"
 echo "articles: $(wc -l < "$OUT/articles.jsonl") in $OUT/articles.jsonl"
 echo "posts:    $(ls "$OUT/hexo/source/_posts" 2>/dev/null | wc -l) in $OUT/hexo/source/_posts"
 echo "feeds:    $(find "$OUT/feeds" -name '*.atom' 2>/dev/null | wc -l) Atom feeds (and as many RSS) in $OUT/feeds"
 echo "log:      $OUT/crawl.log"
+echo
+# What the crawl did, dropped and failed, from its stats; the sample site breaks some pages on
+# purpose, and the summary says so only when the crawl finished healthy (else it exits 1).
+"$PY" -m newsbot.summary "$OUT/stats.json" \
+  --expected "the sample site's deliberately broken pages (tests/sites/guancha/MANIFEST.md, \"Bad input\")"

@@ -1,8 +1,8 @@
 """Make a small Hexo site that builds newsbot's posts, with node_modules cached.
 
-    python scripts/hexo_site.py /tmp/blog          # site in /tmp/blog, ready to generate
-    scrapy hexo --from articles.jsonl --to /tmp/blog/source/_posts
-    (cd /tmp/blog && npx --no hexo generate)
+    python scripts/hexo_site.py output/blog        # site in output/blog, ready to generate
+    scrapy hexo --from articles.jsonl --to output/blog/source/_posts
+    (cd output/blog && npx --no hexo generate)
 
 The toolchain is pinned by scripts/hexo/package.json and package-lock.json and installed
 once with ``npm ci`` into ``$NEWSBOT_CACHE_DIR/hexo-<lock hash>/`` (default: the

@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.plugins.scrapyd_server",
     "tests.plugins.redis_server",
     "tests.plugins.browser",
+    "tests.plugins.tmp_guard",
 ]

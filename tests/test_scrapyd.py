@@ -97,8 +97,10 @@ def test_a_data_file_added_later_is_packed_and_readable_from_the_zipped_egg(tmp_
     (project / "newsbot" / "templates" / "post" / "default.md").write_text("---\ntitle: 标题\n---\n", "utf-8")
     (project / "newsbot" / "sites" / "guancha" / "channels.json").write_text('{"toutiao": "头条"}', "utf-8")
     egg = tmp_path / "newsbot.egg"
-    built = subprocess.run([program("scrapyd-deploy"), "--build-egg", str(egg)], cwd=project, env=clean_env(),
-                           capture_output=True, text=True, timeout=180)
+    # --build-egg never removes its scrapydeploy-* build directory: keep it in tmp_path.
+    (tmp_path / "tmp").mkdir()
+    built = subprocess.run([program("scrapyd-deploy"), "--build-egg", str(egg)], cwd=project,
+                           env=clean_env(TMPDIR=str(tmp_path / "tmp")), capture_output=True, text=True, timeout=180)
     assert built.returncode == 0, built.stderr
     with zipfile.ZipFile(egg) as archive:
         assert {"newsbot/templates/post/default.md", "newsbot/sites/guancha/channels.json"} <= set(archive.namelist())

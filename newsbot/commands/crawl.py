@@ -11,22 +11,27 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from newsbot import start_failure
 from newsbot.extensions.health import SITE_CHANGED
+from newsbot.help_format import PlainHelpCommand
 
 EXIT_SITE_CHANGED = 3
 
 
-class Command(ScrapyCrawl):
+class Command(PlainHelpCommand, ScrapyCrawl):
     def long_desc(self) -> str:
         return (f"Run a spider. Exits {EXIT_SITE_CHANGED} when the crawl ends with finish_reason "
-                f"{SITE_CHANGED} (the health check found the site changed), 1 when it could not start.")
+                f"{SITE_CHANGED} (the health check found the site changed), 1 when it could not start.\n\n"
+                "Ctrl-C stops it within seconds: requests not downloaded yet are dropped (kept for the "
+                "next run with JOBDIR), downloads in flight and their items finish and are stored. A "
+                "second Ctrl-C forces Scrapy's unclean stop (see the README).")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
         crawler = self.crawler_process.create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
+        start_failure.watch(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1

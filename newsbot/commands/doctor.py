@@ -15,12 +15,13 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
 from newsbot.doctor import Checkup
+from newsbot.help_format import PlainHelpCommand
 
 # Above the project's settings.py (priority 20), below -s on the command line (40).
 OVER_PROJECT = 25
 
 
-class Command(BaseRunSpiderCommand):
+class Command(PlainHelpCommand, BaseRunSpiderCommand):
     requires_project = True
     checkup_settings: ClassVar[dict[str, Any]] = {
         "LOG_LEVEL": "WARNING",

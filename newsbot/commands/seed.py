@@ -17,7 +17,6 @@ import logging
 from typing import Any, ClassVar
 
 from redis.exceptions import RedisError
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 from scrapy_redis.connection import get_redis_from_settings
@@ -25,12 +24,13 @@ from scrapy_redis.connection import get_redis_from_settings
 from newsbot.distributed.bloom import RedisBloomFilter
 from newsbot.distributed.frontier import Frontier
 from newsbot.distributed.scheduler import STATS
+from newsbot.help_format import PlainHelpCommand
 from newsbot.redact import redact_uri
 
 logger = logging.getLogger(__name__)
 
 
-class Command(ScrapyCommand):
+class Command(PlainHelpCommand):
     requires_project = True
     default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "INFO"}
 
@@ -41,12 +41,21 @@ class Command(ScrapyCommand):
         return "Push a spider's start requests to the shared Redis frontier (distributed mode)"
 
     def long_desc(self) -> str:
-        return (__doc__ or "").strip()
+        return (
+            "Push the spider's first requests onto the shared Redis frontier (REDIS_URL) and "
+            "download nothing. For guancha these are the first pages of the selected lists "
+            "(-a channels=..., as for scrapy crawl); they go through the shared duplicate filter. "
+            "Workers started with the same settings (scrapy crawl <spider> with REDIS_URL) "
+            "pick them up.\n\n"
+            "A seed starts a new crawl: when the frontier is idle, the previous crawl's seen-set "
+            "is cleared first. While requests are still queued or in flight it refuses, unless "
+            "given --append (add to that crawl) or --reset (drop it and start over)."
+        )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("-a", dest="spargs", action="append", default=[], metavar="NAME=VALUE",
-                            help="set spider argument (may be repeated), as for `scrapy crawl`")
+                            help="set spider argument (may be repeated), as for scrapy crawl")
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--append", action="store_true",
                           help="add to the crawl in progress (keep its queue and seen-set)")

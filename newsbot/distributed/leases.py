@@ -16,9 +16,9 @@ from typing import Any, Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from newsbot.disabled import disabled
 from newsbot.distributed.addon import is_worker
 from newsbot.distributed.scheduler import LEASE_META, PARENT_META, DistributedScheduler
 
@@ -32,7 +32,7 @@ class LeaseMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not is_worker(crawler.settings):
-            raise NotConfigured("not a distributed worker")
+            raise disabled(cls, "not a distributed worker")
         return cls(crawler)
 
     def _scheduler(self) -> DistributedScheduler | None:

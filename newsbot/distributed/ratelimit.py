@@ -17,7 +17,8 @@ from typing import Self
 import redis.asyncio as aioredis
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+
+from newsbot.disabled import disabled
 
 logger = logging.getLogger(__name__)
 STATS = "newsbot/redis/ratelimit"
@@ -64,7 +65,7 @@ class SharedRateLimitMiddleware:
         settings = crawler.settings
         rate, burst = settings.getfloat("NEWSBOT_REDIS_RATE"), settings.getfloat("NEWSBOT_REDIS_BURST")
         if not settings.get("REDIS_URL") or rate <= 0:
-            raise NotConfigured("no shared rate limit (REDIS_URL unset or NEWSBOT_REDIS_RATE = 0)")
+            raise disabled(cls, "no shared rate limit (REDIS_URL unset or NEWSBOT_REDIS_RATE = 0)")
         logger.info("shared rate limit: %g requests/s per site, bursts of %g, for all workers", rate, burst)
         return cls(crawler, TokenBucket(aioredis.from_url(settings.get("REDIS_URL")), rate, burst))
 

@@ -23,9 +23,10 @@ from typing import Self
 
 from scrapy import signals as scrapy_signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.exceptions import CloseSpider
 
 from newsbot import signals
+from newsbot.disabled import disabled
 
 logger = logging.getLogger(__name__)
 SITE_CHANGED = "site_changed"
@@ -137,7 +138,7 @@ class HealthCheck:
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         if not settings.getbool("NEWSBOT_HEALTH_ENABLED"):
-            raise NotConfigured("NEWSBOT_HEALTH_ENABLED is off")
+            raise disabled(cls, "NEWSBOT_HEALTH_ENABLED is off")
         extension = cls(crawler, Observations(Thresholds(
             min_extracted=settings.getfloat("NEWSBOT_HEALTH_MIN_EXTRACTED"),
             max_empty=settings.getfloat("NEWSBOT_HEALTH_MAX_EMPTY"),

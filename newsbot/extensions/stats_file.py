@@ -8,7 +8,8 @@ from typing import Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+
+from newsbot.disabled import disabled
 
 
 class StatsFile:
@@ -20,7 +21,7 @@ class StatsFile:
     def from_crawler(cls, crawler: Crawler) -> Self:
         path = crawler.settings.get("NEWSBOT_STATS_FILE")
         if not path:
-            raise NotConfigured("NEWSBOT_STATS_FILE is not set")
+            raise disabled(cls, "NEWSBOT_STATS_FILE is not set")
         extension = cls(crawler, Path(path))
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension

@@ -24,6 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
+from newsbot.disabled import disabled
 from newsbot.state import Known, StateUnavailable
 from newsbot.state.extension import StateStoreExtension
 from newsbot.times import crawl_now, parse_instant
@@ -51,7 +52,7 @@ class IncrementalMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("NEWSBOT_INCREMENTAL"):
-            raise NotConfigured("NEWSBOT_INCREMENTAL is off")
+            raise disabled(cls, "NEWSBOT_INCREMENTAL is off")
         state = crawler.get_extension(StateStoreExtension)
         if state is None:
             raise NotConfigured("StateStoreExtension is not in EXTENSIONS")

@@ -28,6 +28,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
+from newsbot.disabled import disabled
 from newsbot.items import rank_of
 from newsbot.state import Known, StateStore, StateUnavailable
 from newsbot.state.extension import StateStoreExtension
@@ -48,7 +49,7 @@ class DedupePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("NEWSBOT_DEDUPE_ENABLED"):
-            raise NotConfigured("NEWSBOT_DEDUPE_ENABLED is off")
+            raise disabled(cls, "NEWSBOT_DEDUPE_ENABLED is off")
         state = crawler.get_extension(StateStoreExtension)
         if state is None:
             raise NotConfigured("StateStoreExtension is not in EXTENSIONS")

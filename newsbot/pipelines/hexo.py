@@ -11,8 +11,8 @@ import logging
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
+from newsbot.disabled import disabled
 from newsbot.hexo import PostStore
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class HexoPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         directory = (crawler.settings.get("NEWSBOT_HEXO_DIR") or "").strip()
         if not directory:
-            raise NotConfigured("NEWSBOT_HEXO_DIR is not set")
+            raise disabled(cls, "NEWSBOT_HEXO_DIR is not set")
         return cls(crawler, directory)
 
     def open_spider(self) -> None:

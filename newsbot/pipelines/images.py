@@ -31,7 +31,6 @@ from scrapy.exceptions import (
     DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
-    NotConfigured,
     ResponseDataLossError,
 )
 from scrapy.http import Response
@@ -41,6 +40,8 @@ from scrapy.pipelines.media import FileInfo, FileInfoOrError, MediaPipeline
 from twisted.internet import defer, error
 from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
+
+from newsbot.disabled import disabled
 
 logger = logging.getLogger(__name__)
 STATS = "newsbot/images"
@@ -72,8 +73,7 @@ class ImagesPipeline(FilesPipeline):
     def from_crawler(cls, crawler: Crawler) -> Self:
         store = (crawler.settings.get("NEWSBOT_IMAGES_STORE") or "").strip()
         if not store:
-            logger.info("Images are not stored (NEWSBOT_IMAGES_STORE is not set); items keep hot links")
-            raise NotConfigured("NEWSBOT_IMAGES_STORE is not set")
+            raise disabled(cls, "NEWSBOT_IMAGES_STORE is not set; items keep hot links")
         cls._update_stores(crawler.settings)
         return cls(store, crawler=crawler)
 

@@ -18,8 +18,9 @@ from pymongo import ASCENDING, AsyncMongoClient, WriteConcern
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import DropItem
 
+from newsbot.disabled import disabled
 from newsbot.mongo.connect import MongoConnectError, connect, describe
 from newsbot.mongo.ops import UnsafeDocument, plain_document
 from newsbot.mongo.spool import Spool
@@ -60,7 +61,7 @@ class MongoPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         uri = crawler.settings.get("MONGO_URI")
         if not uri:
-            raise NotConfigured("MONGO_URI is not set")
+            raise disabled(cls, "MONGO_URI is not set")
         return cls(crawler, uri)
 
     # --- lifecycle ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ callbacks (see newsbot/spiders/guancha.py).
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
@@ -256,7 +257,9 @@ class NewsSpider(scrapy.Spider):
         self._signal(signals.list_parsed, kind=kind, channel=self.channel_names[key], url=real,
                      links=len(entries), first=self.list_page(real) == 1)
         if not entries:
-            self.logger.warning("list page %s has no article links", response.url)
+            # Past the last page a list ends with an empty page: only a first page is news.
+            level = logging.WARNING if self.list_page(real) == 1 else logging.INFO
+            self.logger.log(level, "list page %s has no article links", response.url)
             stats.inc_value("newsbot/lists/empty")
             self.check_challenge(response.url, response.body)
             return
