@@ -188,3 +188,24 @@ def test_a_better_request_the_duplicate_filter_dropped_leaves_the_worse_one_need
     assert worse is not None and better is not None
     crawl.request_dropped(better)  # e.g. another worker asked for it in 头条 already
     assert crawl.claim(worse)
+
+
+def test_the_rest_of_a_multi_page_article_travels_with_every_listing_seen_here() -> None:
+    """636921 (two pages and a full-text page) is on 时评 and on the home page's 评论&研究.
+    A worker that asked for it on 时评, then read the home page, hands the full-text page on
+    for 评论&研究: in distributed mode another worker, which saw neither list, may read it
+    (a three-worker crawl stored it as 时评 before)."""
+    url = f"{WWW}/ChenSiYuan/2022_04_26_636921.shtml"
+    crawl = spider()
+    first = crawl.listed(ListEntry(url, "时评"))
+    assert first is not None and crawl.claim(first)
+    better = crawl.listed(ListEntry(url, "评论&研究", summary="首页的摘要"))
+    assert better is not None and not crawl.claim(better)  # this download will be read with it
+    page = HtmlResponse(url, body=(SITE / "www" / "ChenSiYuan" / "2022_04_26_636921.shtml").read_bytes(),
+                        encoding="utf-8", request=first)
+    [rest] = list(crawl.parse_article(page, **first.cb_kwargs))
+    assert rest.url == f"{WWW}/ChenSiYuan/2022_04_26_636921_s.shtml"
+    assert rest.cb_kwargs["listing"].channel == "评论&研究" and rest.cb_kwargs["listing"].summary == "首页的摘要"
+    assert rest.meta["newsbot_channel"] == "评论&研究"
+    # Read here, a later listing in a worse channel changes nothing; a better one asks again.
+    assert crawl.listed(ListEntry(url, "时评")) is None

@@ -7,6 +7,7 @@ newsbot.extensions.health), so cron, CI and shell scripts notice.
 from __future__ import annotations
 
 import argparse
+import logging
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -16,12 +17,14 @@ from newsbot.extensions.health import SITE_CHANGED
 from newsbot.help_format import PlainHelpCommand
 
 EXIT_SITE_CHANGED = 3
+logger = logging.getLogger(__name__)
 
 
 class Command(PlainHelpCommand, ScrapyCrawl):
     def long_desc(self) -> str:
         return (f"Run a spider. Exits {EXIT_SITE_CHANGED} when the crawl ends with finish_reason "
-                f"{SITE_CHANGED} (the health check found the site changed), 1 when it could not start.\n\n"
+                f"{SITE_CHANGED} (the health check found the site changed), 2 on a bad spider argument "
+                "(one line, nothing fetched), 1 when it could not start.\n\n"
                 "Ctrl-C stops it within seconds: requests not downloaded yet are dropped (kept for the "
                 "next run with JOBDIR), downloads in flight and their items finish and are stored. A "
                 "second Ctrl-C forces Scrapy's unclean stop (see the README).")
@@ -30,7 +33,15 @@ class Command(PlainHelpCommand, ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
-        crawler = self.crawler_process.create_crawler(args[0])
+        spidercls = self.crawler_process.spider_loader.load(args[0])
+        check = getattr(spidercls, "check_arguments", None)
+        if check is not None:
+            try:
+                check(opts.spargs)
+            except UsageError as error:
+                logger.error("spider %s not started: %s", args[0], error)  # also in a scrapyd job's log
+                raise
+        crawler = self.crawler_process.create_crawler(spidercls)
         start_failure.watch(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:

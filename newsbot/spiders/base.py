@@ -18,6 +18,7 @@ callbacks (see newsbot/spiders/guancha.py).
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -182,6 +183,21 @@ class NewsSpider(scrapy.Spider):
         self.requested: dict[str, int] = {}
         self.answered: dict[str, int] = {}
         self.downloading: dict[str, int] = {}
+
+    @classmethod
+    def check_arguments(cls, arguments: Mapping[str, Any]) -> None:
+        """Raise ArgumentError for an argument no spider ``__init__`` of this class takes, or
+        one with a value it cannot take, before any crawler exists (``scrapy crawl`` calls
+        this first, so a bad ``-a`` is one line and exit 2, not a traceback). Names starting
+        with ``_`` are scrapyd's own (``_job``)."""
+        known = {name for klass in cls.__mro__ if issubclass(klass, NewsSpider)
+                 for name, parameter in inspect.signature(klass.__init__).parameters.items()
+                 if parameter.kind is inspect.Parameter.KEYWORD_ONLY}
+        unknown = sorted(name for name in arguments if name not in known and not name.startswith("_"))
+        if unknown:
+            raise ArgumentError(f"unknown argument{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}"
+                                f" for spider {cls.name}; known: {', '.join(sorted(known))}")
+        cls(**arguments)  # the values: __init__ checks each one
 
     def _channels(self, value: str | None) -> list[str]:
         known = ", ".join(self.channel_names)

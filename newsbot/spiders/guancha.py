@@ -290,6 +290,10 @@ class GuanchaSpider(NewsSpider):
             return
         more = pager(page, real)
         saved = [_saved(response)]
+        if more is not None and (more.full_text or more.pages):
+            # The rest of the article may be read by another worker (distributed mode): it
+            # travels with every listing seen here, and this process counts it answered.
+            listing = self.settle(canonical, listing)
         if more is not None and more.full_text:
             self.crawler.stats.inc_value("newsbot/fetch/multi_page")
             yield self._more(more.full_text, self.parse_full_text, self.full_text_failed, canonical, listing,
