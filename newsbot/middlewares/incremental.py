@@ -19,20 +19,20 @@ import logging
 from datetime import datetime, timedelta
 from typing import Self
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from newsbot.disabled import disabled
+from newsbot.refresh import refreshing
 from newsbot.state import Known, StateUnavailable
-from newsbot.state.extension import StateStoreExtension
+from newsbot.state.extension import StateStoreExtension, describe
 from newsbot.times import crawl_now, parse_instant
 from newsbot.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 STATS = "newsbot/incremental"
-TRUE = {"1", "true", "yes", "on"}
 
 
 class AlreadyStored(IgnoreRequest):
@@ -45,7 +45,6 @@ class IncrementalMiddleware:
         self.state = state
         settings = crawler.settings
         self.refetch = timedelta(hours=settings.getfloat("NEWSBOT_REFETCH_HOURS"))
-        self.full_refresh = settings.getbool("NEWSBOT_FULL_REFRESH")
         self.now_setting = settings.get("NEWSBOT_NOW") or None
         self.state_down = False
 
@@ -56,11 +55,19 @@ class IncrementalMiddleware:
         state = crawler.get_extension(StateStoreExtension)
         if state is None:
             raise NotConfigured("StateStoreExtension is not in EXTENSIONS")
-        return cls(crawler, state)
+        middleware = cls(crawler, state)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
 
     def refreshing(self) -> bool:
-        spider = getattr(self.crawler, "spider", None)
-        return self.full_refresh or str(getattr(spider, "refresh", "")).strip().lower() in TRUE
+        return refreshing(self.crawler)
+
+    def spider_closed(self) -> None:
+        """Say why a plain second crawl emits nothing, and how to get everything again."""
+        skipped = self.crawler.stats.get_value(f"{STATS}/skipped", 0)
+        if skipped and not self.refreshing():
+            logger.info("%d article(s) already stored (%s) were not downloaded again; refresh=1 to fetch "
+                        "and emit them again", skipped, describe(self.crawler.settings))
 
     def now(self) -> datetime:
         return crawl_now(self.now_setting)

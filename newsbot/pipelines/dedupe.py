@@ -30,6 +30,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from newsbot.disabled import disabled
 from newsbot.items import rank_of
+from newsbot.refresh import refreshing
 from newsbot.state import Known, StateStore, StateUnavailable
 from newsbot.state.extension import StateStoreExtension
 
@@ -95,6 +96,12 @@ class DedupePipeline:
                 adapter["categories"], adapter["channel_rank"] = list(known.categories), stored
             if known.content_hash == digest:
                 if stored is not None and rank >= stored:
+                    # Asked for again: emitted, and the stores change nothing. A copy from a worse
+                    # channel than the stored one is not: its list summary and picture are not
+                    # the stored ones (the better listing's copy comes in its own request).
+                    if rank == stored and refreshing(self.crawler):
+                        self._stat("refreshed")
+                        return item
                     self._drop("unchanged", f"unchanged article {url}")
                 self._stat("upgraded")
                 logger.info("article %s now listed in a better channel: %s", url,

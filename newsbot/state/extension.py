@@ -36,6 +36,13 @@ def make_store(settings: BaseSettings) -> StateStore:
     return SqliteStateStore(Path(settings.get("NEWSBOT_STATE_DIR")) / SQLITE_NAME)
 
 
+def describe(settings: BaseSettings) -> str:
+    """Where ``make_store`` keeps the state, in words for a log line (no password)."""
+    if settings.get("MONGO_URI"):
+        return f"state in MongoDB {settings.get('MONGO_DATABASE')}.{settings.get('MONGO_COLLECTION')}"
+    return f"state in {Path(settings.get('NEWSBOT_STATE_DIR')) / SQLITE_NAME}"
+
+
 class StateStoreExtension:
     """Holds the one store of a crawl: opened once on first use, closed with the spider."""
 
