@@ -66,13 +66,15 @@ def test_crawl_again_emits_and_downloads_only_what_is_new(storage: dict[str, Any
     assert stats["newsbot/dedupe/dropped/unchanged"] == 1
     assert "newsbot/mongo/inserted" not in stats
 
-    # A full refresh downloads everything; only the edited one is emitted, as an update.
+    # A full refresh downloads and emits everything (a re-export); only the edited one is an
+    # update, and the stores change nothing else.
     edited = article(URL_C, paragraphs=["芯片产业的问题，归根到底是人才和时间问题。"])
     code, items, stats, log = run(tmp_path / "3", [article(URL_A), article(URL_B), edited],
                                   args={"refresh": "1"}, NEWSBOT_NOW="2022-04-27T13:00:00+08:00", **storage)
     assert code == 0, log
-    assert [i["url"] for i in items] == [URL_C]
-    assert items[0]["updated_at"] == "2022-04-27T05:00:00+00:00"
+    assert sorted(i["url"] for i in items) == sorted([URL_A, URL_B, URL_C])
+    assert next(i for i in items if i["url"] == URL_C)["updated_at"] == "2022-04-27T05:00:00+00:00"
+    assert stats["newsbot/dedupe/refreshed"] == 2 and stats["newsbot/dedupe/updated"] == 1
     assert "newsbot/incremental/skipped" not in stats
     if storage:
         assert stats["newsbot/mongo/updated"] == 1
