@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +28,14 @@ def with_site(**changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(("changes", "message"), [
     ({"feed": ["https://www.demo.example/rss.xml"]},
      "site 'demo': feed: expected one of the keys name, source_name,"),
-    ({"allowed_domains": "demo.example"}, "site 'demo': allowed_domains: expected a non-empty list of host names, "
-                                          "got 'demo.example'"),
-    ({"article_pattern": "/story/(\\d+"}, "site 'demo': article_pattern: expected a valid regular expression "
-                                          "(missing ), unterminated subpattern at position 7), got '/story/(\\\\d+'"),
+    ({"allowed_domains": "demo.example"}, ("site 'demo': allowed_domains: expected a non-empty list of host names, "
+                                          "got 'demo.example'")),
+    ({"article_pattern": "/story/(\\d+"}, ("site 'demo': article_pattern: expected a valid regular expression "
+                                          "(missing ), unterminated subpattern at position 7), got '/story/(\\\\d+'")),
     ({"selectors": {"title": "h1[["}}, "site 'demo': selectors.title: expected a valid CSS selector or XPath"),
     ({"selectors": {"headline": "h1"}}, "site 'demo': selectors.headline: expected one of title, body, time, author"),
-    ({"timezone": "Asia/Peking"}, "site 'demo': timezone: expected an IANA time zone such as 'Asia/Shanghai', "
-                                  "got 'Asia/Peking'"),
+    ({"timezone": "Asia/Peking"}, ("site 'demo': timezone: expected an IANA time zone such as 'Asia/Shanghai', "
+                                  "got 'Asia/Peking'")),
     ({"feeds": ["https://elsewhere.example/rss.xml"]},
      "site 'demo': feeds[0]: expected a URL on the allowed_domains (demo.example), got 'https://elsewhere.example/"),
     ({"delay": "2"}, "site 'demo': delay: expected a number >= 0, got '2'"),
@@ -103,3 +104,14 @@ def test_robots_sitemap_index_and_news_sitemap() -> None:
         ("harbour-bridge-reopens", "Harbour bridge reopens after repairs", "2022-04-26T08:15:00+00:00"),
         ("museum-wins-award", "Town museum wins national award", "2022-04-26T11:05:00+01:00"),
     ]
+
+
+def test_the_readme_example_is_a_valid_sites_file() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme[readme.index("## Crawl any news site"):]
+    block = section[section.index("```toml\n") + 8:section.index("```", section.index("```toml\n") + 8)]
+    sites = parse_sites(tomllib.loads(block), "README")
+    assert [(site.name, site.source_name) for site in sites] == [
+        ("huaxia", "华夏日报"), ("northwind", "Northwind News"), ("lakeside", "湖畔新闻")]
+    assert [start.url for start in sites[1].sitemaps] == ["https://news.northwind.example/robots.txt"]
+    assert sites[0].selectors["time"].expression == "span.pubtime"

@@ -8,9 +8,9 @@ from __future__ import annotations
 import codecs
 import re
 import tomllib
-from importlib import resources
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
