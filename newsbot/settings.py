@@ -61,6 +61,9 @@ DOWNLOAD_HANDLERS = {
     "http": "newsbot.mirrors.MirrorDownloadHandler",
     "https": "newsbot.mirrors.MirrorDownloadHandler",
 }
+# The sites `scrapy crawl news` crawls (TOML, README "Crawl any news site"); empty = the
+# bundled example, newsbot/sites/configured/examples.toml.
+NEWSBOT_SITES_FILE = _env("NEWSBOT_SITES_FILE", "")
 NEWSBOT_CATEGORY_GROUP = "新媒体"
 NEWSBOT_MAX_PAGES = 10
 # ISO 8601 instant that relative times ("3小时前") are resolved against; empty = now.

@@ -77,7 +77,7 @@ def test_deploy_packs_every_project_file_and_the_settings_entry_point(
     scrapyd_server: ScrapydServer, deployed_project: Deployment
 ) -> None:
     assert PROJECT in scrapyd_server.get("listprojects.json").data["projects"]
-    assert scrapyd_server.get("listspiders.json", [("project", PROJECT)]).data["spiders"] == ["guancha"]
+    assert scrapyd_server.get("listspiders.json", [("project", PROJECT)]).data["spiders"] == ["guancha", "news"]
     with zipfile.ZipFile(deployed_project.egg) as egg:
         names = set(egg.namelist())
         entry_points = egg.read("EGG-INFO/entry_points.txt").decode()

@@ -35,8 +35,11 @@ class Command(PlainHelpCommand, ScrapyCrawl):
         assert self.crawler_process
         spidercls = self.crawler_process.spider_loader.load(args[0])
         check = getattr(spidercls, "check_arguments", None)
+        check_settings = getattr(spidercls, "check_settings", None)  # a spider's own files (the news sites file)
         if check is not None:
             try:
+                if check_settings is not None:
+                    check_settings(self.settings, opts.spargs)
                 check(opts.spargs)
             except UsageError as error:
                 logger.error("spider %s not started: %s", args[0], error)  # also in a scrapyd job's log

@@ -1,0 +1,102 @@
+"""`scrapy crawl news` on the three-site sample (tests/sites/news, MANIFEST.md there)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.crawl import ROOT, crawl
+from tests.plugins.sample_site import start_sample_site
+from tests.workers import clean_env
+
+pytestmark = pytest.mark.integration
+SITES_FILE = ROOT / "tests" / "sites" / "news.toml"
+EXPECTED = ROOT / "tests" / "expected" / "news"
+FIELDS = ("url", "site", "source_name", "categories", "title", "published_at", "authors", "language", "paragraphs")
+
+
+@pytest.fixture(scope="module")
+def news_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    proc, bases = start_sample_site(tmp_path_factory.mktemp("news-site"), root=ROOT / "tests" / "sites" / "news")
+    yield bases
+    proc.terminate()
+    proc.wait(10)
+
+
+def expected() -> dict[str, dict[str, Any]]:
+    articles = [a for name in ("huaxia", "northwind", "lakeside")
+                for a in json.loads((EXPECTED / f"{name}.json").read_text("utf-8"))]
+    return {article["url"]: article for article in articles}
+
+
+def shown(item: dict[str, Any]) -> dict[str, Any]:
+    return {**{name: item.get(name) for name in FIELDS},
+            "images": [[image["url"], image.get("caption")] for image in item.get("images") or []]}
+
+
+def test_every_site_every_article_once_then_nothing_new(news_site: dict[str, Any], tmp_path: Path) -> None:
+    settings = {"NEWSBOT_SITES_FILE": str(SITES_FILE)}
+    first = crawl(tmp_path / "one", news_site, settings=settings, spider="news")
+    assert first.returncode == 0, first.log[-3000:]
+    urls = [item["url"] for item in first.items]
+    assert sorted(urls) == sorted(expected()), urls  # each once: b1 is in the feed and the sitemap
+    for item in first.items:
+        assert shown(item) == expected()[item["url"]]
+    assert first.stats["newsbot/news/offsite_links"] == 1  # the huaxia feed's link to another site
+    assert first.stats["newsbot/fetch/failed/http_404"] == 1  # huaxia 1003
+    # A second crawl with the same state: nothing new.
+    second = crawl(tmp_path / "one", news_site, settings=settings, spider="news")
+    assert second.returncode == 0, second.log[-3000:]
+    assert second.items == []
+
+
+def test_one_site_by_argument(news_site: dict[str, Any], tmp_path: Path) -> None:
+    result = crawl(tmp_path, news_site, settings={"NEWSBOT_SITES_FILE": str(SITES_FILE)}, args={"sites": "lakeside"},
+                   spider="news")
+    assert result.returncode == 0
+    assert sorted(item["url"].rsplit("/", 1)[1] for item in result.items) == ["201.html", "202.html", "203.html"]
+
+
+def test_a_site_whose_pages_give_no_articles_is_named_and_the_crawl_fails(tmp_path: Path) -> None:
+    specials = {"huaxia:/2022/0426/*.html": {"status": 404}}
+    (tmp_path / "site").mkdir()
+    proc, bases = start_sample_site(tmp_path / "site", root=ROOT / "tests" / "sites" / "news", specials=specials)
+    try:
+        result = crawl(tmp_path / "crawl", bases, settings={"NEWSBOT_SITES_FILE": str(SITES_FILE)},
+                       args={"sites": "huaxia,lakeside"}, spider="news")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert result.returncode == 3, result.log[-3000:]
+    errors = [line for line in result.log.splitlines() if "does not look the way" in line]
+    assert len(errors) == 1
+    report = result.log[result.log.index(errors[0]):]
+    assert "channel huaxia/国内: 0 of 3 article requests gave an article" in report
+    assert "lakeside" not in report.split("\n\n")[0]
+    assert len(result.items) == 3  # lakeside's articles are still stored
+
+
+def test_a_broken_sites_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    broken = tmp_path / "sites.toml"
+    broken.write_text(SITES_FILE.read_text("utf-8").replace("next_page =", "next_pages ="), "utf-8")
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-s", f"NEWSBOT_SITES_FILE={broken}",
+           "-s", f"NEWSBOT_STATE_DIR={tmp_path}"]
+    done = subprocess.run(cmd, cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr[-2000:]
+    line = (f"{broken}: site 'lakeside': lists[0].next_pages: expected one of the keys url, section, "
+            "article_pattern, next_page (unknown key)")
+    assert f"error: {line}" in done.stderr
+    assert "Traceback" not in done.stderr and "Crawled" not in done.stderr
+
+
+def test_an_unknown_site_name_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "sites=lakeside,nosuch",
+           "-s", f"NEWSBOT_SITES_FILE={SITES_FILE}", "-s", f"NEWSBOT_STATE_DIR={tmp_path}"]
+    done = subprocess.run(cmd, cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "error: sites: unknown 'nosuch'; known: huaxia, northwind, lakeside" in done.stderr
