@@ -17,6 +17,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
+from newsbot.outputs import guard
 from newsbot.state.base import StateStore
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,9 @@ class StateStoreExtension:
         async with self._lock:
             if self._store is None:
                 store = make_store(self.crawler.settings)
+                where = describe(self.crawler.settings).removeprefix("state in ")
+                outputs = guard(self.crawler)
+                store.on_write_error = lambda error, count: outputs.fail("state", where, error, count=count)
                 await store.open()
                 logger.info("article state: %s", store.name)
                 self._store = store
