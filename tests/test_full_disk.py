@@ -141,3 +141,26 @@ def test_a_full_state_disk_is_reported_when_it_happens_and_nothing_is_lost(
     # What the first crawl could not record is emitted again; nothing it recorded is.
     assert urls(second) | urls(first) == set(EXPECTED)
     assert len(urls(second)) < 26
+
+
+def test_a_damaged_state_file_stops_the_crawl_with_one_line_naming_it(sample_site: dict[str, str],
+                                                                       tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    first = crawl(tmp_path / "first", sample_site, {"NEWSBOT_STATE_DIR": str(state)}, ALL_ARGS)
+    assert first.returncode == 0, first.log[-3000:]
+    path = state / "state.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_articles_1'").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    start = (page - 1) * 4096  # the URL index: a page in the middle, the header intact
+    data[start:start + 4096] = b"\xa5" * 4096
+    path.write_bytes(bytes(data))
+
+    second = crawl(tmp_path / "second", sample_site, {"NEWSBOT_STATE_DIR": str(state)}, ALL_ARGS)
+    assert second.returncode == 1
+    assert second.items == []
+    lines = [line for line in second.log.splitlines() if " ERROR: " in line]
+    assert len(lines) == 1, lines
+    assert f"the sqlite state {path} is damaged" in lines[0]
+    assert f"mv {path} {path}.damaged" in lines[0]

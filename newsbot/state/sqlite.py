@@ -104,8 +104,9 @@ class SqliteStateStore(StateStore):
             problems = [str(error)]
         if problems != ["ok"]:
             conn.close()
+            found = " ".join("; ".join(problems).split())[:300]  # quick_check's lines, on one line
             raise StateCorrupt(
-                f"the sqlite state {self.path} is damaged ({'; '.join(problems)[:300]}). Move it aside "
+                f"the sqlite state {self.path} is damaged ({found}). Move it aside "
                 f"(mv {self.path} {self.path}.damaged) and crawl again: the new state starts empty, "
                 "so that crawl emits every article once more")
         conn.execute("PRAGMA journal_mode=WAL")
