@@ -30,8 +30,9 @@ def make_store(settings: BaseSettings) -> StateStore:
     if uri:
         from newsbot.state.mongo import MongoStateStore
 
-        return MongoStateStore(uri, settings.get("MONGO_DATABASE"), settings.get("MONGO_COLLECTION"),
-                               settings.getint("NEWSBOT_MONGO_TIMEOUT_MS"))
+        database, collection = settings.get("MONGO_DATABASE"), settings.get("MONGO_COLLECTION")
+        rejects = Path(settings.get("NEWSBOT_STATE_DIR")) / "mongo-rejected" / f"{database}.{collection}.jsonl"
+        return MongoStateStore(uri, database, collection, settings.getint("NEWSBOT_MONGO_TIMEOUT_MS"), rejects)
     from newsbot.state.sqlite import SqliteStateStore
 
     return SqliteStateStore(Path(settings.get("NEWSBOT_STATE_DIR")) / SQLITE_NAME)
