@@ -75,9 +75,12 @@ def jsonl_full(tmp: Path, site: dict[str, str]) -> Row:
         first = run(tmp, site, "1", FEEDS=json.dumps({f"{disk.path}/a.jsonl": {"format": "jsonlines"}}))
         disk.resize(16384)
         run(tmp, site, "2", FEEDS=json.dumps({f"{disk.path}/b.jsonl": {"format": "jsonlines"}}))
-        held = Counter(url for name in ("a", "b") for url in
-                       {json.loads(line)["url"] for line in (disk.path / f"{name}.jsonl").read_bytes().splitlines()})
-    return ("JSON lines (-O) disk full", *lost_dup(held, set(EXPECTED)), str(first.returncode))
+        # An article raised to a better channel is exported once per channel: count versions.
+        held = Counter(key for name in ("a", "b") for key in
+                       {(item["url"], item.get("channel_rank")) for item in
+                        map(json.loads, (disk.path / f"{name}.jsonl").read_bytes().splitlines())})
+    lost = len(set(EXPECTED) - {url for url, _ in held})
+    return "JSON lines (-O) disk full", lost, sum(n - 1 for n in held.values()), str(first.returncode)
 
 
 def feeds_full(tmp: Path, site: dict[str, str]) -> Row:
@@ -160,9 +163,8 @@ def mongo_and_spool_down(tmp: Path, _site: dict[str, str]) -> Row:
     items = many(60, prefix="nospool")
     values = outage_settings(server, state, NEWSBOT_MONGO_RETRY_TIMES=5)
     try:
-        server.stop(kill=True)
         started = time.monotonic()
-        stats = asyncio.run(_feed(values, items))
+        stats = asyncio.run(_feed(values, items, stop=server))
         seconds = time.monotonic() - started
         server.start()
         (state / "mongo-spool").unlink()
@@ -173,9 +175,11 @@ def mongo_and_spool_down(tmp: Path, _site: dict[str, str]) -> Row:
     return f"MongoDB down, spool refused (60 items in {seconds:.1f}s)", lost, dup, mongo_exit(stats)
 
 
-async def _feed(values: dict[str, Any], items: list[Any]) -> dict[str, Any]:
+async def _feed(values: dict[str, Any], items: list[Any], stop: SecantusServer | None = None) -> dict[str, Any]:
     crawler = make_crawler(**values)
     async with Flow(crawler, build(crawler, "clean", "dedupe", "mongo")) as flow:
+        if stop is not None:  # killed once the crawl is open
+            await asyncio.to_thread(stop.stop, True)
         await flow.feed(items)
     return flow.stats()
 
