@@ -88,6 +88,8 @@ EXTENSIONS = {
     "newsbot.extensions.corestats.CoreStats": 0,
     # The seen-article state the dedupe pipeline and the incremental middleware share.
     "newsbot.state.extension.StateStoreExtension": 100,
+    # Which outputs could not be written (newsbot/outputs.py): exit 4, one closing ERROR line.
+    "newsbot.outputs.OutputGuard": 110,
     "newsbot.extensions.health.HealthCheck": 400,  # before StatsFile: it may set finish_reason
     "newsbot.extensions.stats_file.StatsFile": 500,
     "newsbot.extensions.quick_stop.QuickStop": 600,
@@ -139,6 +141,10 @@ NEWSBOT_MONGO_TIMEOUT_MS = 5000
 NEWSBOT_MONGO_JOURNAL = True
 
 FEED_EXPORT_ENCODING = "utf-8"
+# JSON lines written a whole line at a time; a line the disk refuses is reported, not
+# silently lost, and its article is not marked as seen (newsbot/exporters.py).
+FEED_EXPORTERS = {"jsonlines": "newsbot.exporters.JsonLinesExporter", "jsonl": "newsbot.exporters.JsonLinesExporter",
+                  "jl": "newsbot.exporters.JsonLinesExporter"}
 # Dropped and failed items are logged as one line naming their URL and the reason, not
 # as the whole item (newsbot/logformatter.py).
 LOG_FORMATTER = "newsbot.logformatter.NewsbotLogFormatter"

@@ -18,10 +18,10 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from newsbot.mongo.connect import MongoConnectError
-from newsbot.state.base import StateUnavailable
+from newsbot.state.base import StateCorrupt, StateUnavailable
 
 logger = logging.getLogger(__name__)
-STORE_ERRORS: tuple[type[BaseException], ...] = (MongoConnectError, StateUnavailable, OSError)
+STORE_ERRORS: tuple[type[BaseException], ...] = (MongoConnectError, StateCorrupt, StateUnavailable, OSError)
 
 
 def describe(error: BaseException) -> str:
@@ -32,7 +32,7 @@ def describe(error: BaseException) -> str:
     >>> describe(MongoConnectError("cannot reach MongoDB at mongodb://db:27017"))
     'cannot reach MongoDB at mongodb://db:27017'
     """
-    return str(error) if isinstance(error, MongoConnectError) else f"{type(error).__name__}: {error}"
+    return str(error) if isinstance(error, (MongoConnectError, StateCorrupt)) else f"{type(error).__name__}: {error}"
 
 
 def report(error: BaseException) -> None:

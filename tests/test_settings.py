@@ -65,6 +65,7 @@ def test_every_project_setting_read_has_its_value_in_settings_py() -> None:
 
 
 def test_dead_settings_are_gone() -> None:
-    # Removed from Scrapy in 2.14; an empty FEED_EXPORTERS only repeats Scrapy's default.
+    # Removed from Scrapy in 2.14. FEED_EXPORTERS is set only to replace the JSON lines
+    # exporter (newsbot/exporters.py), never as an empty copy of Scrapy's default.
     assert not hasattr(project, "REQUEST_FINGERPRINTER_IMPLEMENTATION")
-    assert not hasattr(project, "FEED_EXPORTERS")
+    assert set(project.FEED_EXPORTERS.values()) == {"newsbot.exporters.JsonLinesExporter"}

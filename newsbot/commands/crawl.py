@@ -2,7 +2,8 @@
 
 Scrapy's own command exits 0 whenever the crawl ran, whatever it found. This one exits
 with EXIT_SITE_CHANGED when the crawl ended with finish_reason ``site_changed`` (see
-newsbot.extensions.health), so cron, CI and shell scripts notice.
+newsbot.extensions.health), and with EXIT_OUTPUT_FAILED when an output could not be
+written (newsbot.outputs), so cron, CI and shell scripts notice.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from scrapy.exceptions import UsageError
 from newsbot import start_failure
 from newsbot.extensions.health import SITE_CHANGED
 from newsbot.help_format import PlainHelpCommand
+from newsbot.outputs import EXIT_OUTPUT_FAILED
+from newsbot.outputs import STATS as OUTPUT_STATS
 
 EXIT_SITE_CHANGED = 3
 logger = logging.getLogger(__name__)
@@ -24,7 +27,10 @@ class Command(PlainHelpCommand, ScrapyCrawl):
     def long_desc(self) -> str:
         return (f"Run a spider. Exits {EXIT_SITE_CHANGED} when the crawl ends with finish_reason "
                 f"{SITE_CHANGED} (the health check found the site changed), 2 on a bad spider argument "
-                "(one line, nothing fetched), 1 when it could not start.\n\n"
+                "(one line, nothing fetched), 1 when it could not start, "
+                f"{EXIT_OUTPUT_FAILED} when an output could not be written (a full disk, a database gone: "
+                "one ERROR line says which and how it is repaired; articles an output lacks are not "
+                "marked as seen, so the next crawl writes them).\n\n"
                 "Ctrl-C stops it within seconds: requests not downloaded yet are dropped (kept for the "
                 "next run with JOBDIR), downloads in flight and their items finish and are stored. A "
                 "second Ctrl-C forces Scrapy's unclean stop (see the README).")
@@ -49,5 +55,7 @@ class Command(PlainHelpCommand, ScrapyCrawl):
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
+        elif crawler.stats is not None and crawler.stats.get_value(f"{OUTPUT_STATS}/failed"):
+            self.exitcode = EXIT_OUTPUT_FAILED
         elif crawler.stats is not None and crawler.stats.get_value("finish_reason") == SITE_CHANGED:
             self.exitcode = EXIT_SITE_CHANGED

@@ -5,6 +5,10 @@ N entries and, for every such URL, its entry. ``add`` merges an article into eve
 belongs to (a new version of a URL replaces its entry, and leaves a feed whose channel it
 no longer has); ``write`` renders every feed and replaces only the files whose bytes
 changed. Entries no feed holds any more are dropped from the state, so it stays small.
+
+Between two writes the crawl appends each merged entry to a small journal
+(``.newsbot-feeds-pending.jsonl``, see ``journal``); a store that opens finds there what a
+failed or missed write left out and merges it again, and a successful write empties it.
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from newsbot.times import aware
 
 logger = logging.getLogger(__name__)
 STATE = ".newsbot-feeds.json"
+JOURNAL = ".newsbot-feeds-pending.jsonl"
 
 
 class FeedStore:
@@ -49,7 +54,25 @@ class FeedStore:
 
     def add(self, article: Any) -> None:
         """Merge ``article`` (raises ValueError when it cannot be an entry)."""
-        record = entry_record(article)
+        self.merge(entry_record(article))
+
+    def journal(self, record: Record) -> None:
+        """Append ``record`` to the journal (OSError when the disk refuses; nothing torn is left)."""
+        path = self.directory / JOURNAL
+        self.directory.mkdir(parents=True, exist_ok=True)
+        line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+        with open(path, "ab", buffering=0) as out:
+            start = out.seek(0, os.SEEK_END)
+            try:
+                view = memoryview(line)
+                while view:
+                    view = view[out.write(view) or 0:]
+            except OSError:
+                out.truncate(start)
+                raise
+
+    def merge(self, record: Record) -> None:
+        """Merge one entry record (what ``entry_record`` makes)."""
         url, keys = record["url"], feed_keys(record)
         if url in self.entries:
             for key in set(feed_keys(self.entries[url])) - set(keys):
@@ -79,6 +102,7 @@ class FeedStore:
         state = {"feeds": self.feeds, "entries": self.entries}
         text = json.dumps(state, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
         write_if_changed(self.directory / STATE, text.encode("utf-8"), sync=True)
+        (self.directory / JOURNAL).unlink(missing_ok=True)  # all of it is in the state now
         logger.info("Feeds in %s: %d written, %d unchanged, %d removed", self.directory,
                     counts["written"], counts["unchanged"], counts["removed"])
         return counts
@@ -109,9 +133,25 @@ class FeedStore:
         try:
             state = json.loads(path.read_text("utf-8"))
         except FileNotFoundError:
-            return
+            pass
         except ValueError as error:  # a damaged state: start over, the next write repairs it
             logger.error("Ignoring the unreadable feed state %s (%s)", path, error)
+        else:
+            self.entries = state.get("entries", {})
+            self.feeds = {k: [u for u in urls if u in self.entries] for k, urls in state.get("feeds", {}).items()}
+        self._replay()
+
+    def _replay(self) -> None:
+        """Merge what the journal holds: entries a failed (or never reached) write left out."""
+        try:
+            lines = (self.directory / JOURNAL).read_bytes().splitlines()
+        except FileNotFoundError:
             return
-        self.entries = state.get("entries", {})
-        self.feeds = {k: [u for u in urls if u in self.entries] for k, urls in state.get("feeds", {}).items()}
+        merged = 0
+        for line in lines:
+            try:
+                self.merge(json.loads(line))
+            except (ValueError, KeyError, TypeError):
+                continue  # only a crash in the middle of journal() leaves a torn line
+            merged += 1
+        logger.info("Feeds in %s: %d entries merged again from %s", self.directory, merged, JOURNAL)

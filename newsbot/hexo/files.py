@@ -82,13 +82,17 @@ class PostStore:
         self._load()
 
     def publish(self, article: Any) -> str:
-        """Render ``article`` and save it; "written", "unchanged", or "failed" (logged)."""
+        """Render ``article`` and save it; "written", "unchanged", or "failed" (logged).
+
+        A write the disk refuses (OSError) is not "failed": it raises, for the caller to
+        report (the article cannot be a post now, but it can be once there is room).
+        """
         url = ItemAdapter(article).get("url")
         try:
             if not isinstance(url, str) or not url:
                 raise ValueError(f"article needs a url: {url!r}")
             name, written = self.save(url, post_filename(article), render_post(article, self.images_url))
-        except (ValueError, TypeError, OSError) as error:
+        except (ValueError, TypeError) as error:
             logger.error("Cannot write the Hexo post for %s: %s", url, error)
             return "failed"
         outcome = "written" if written else "unchanged"

@@ -65,6 +65,10 @@ def export(articles: Iterable[dict[str, Any] | None], store: PostStore) -> Count
         latest.pop(article["url"], None)
         latest[article["url"]] = article
     for article in latest.values():
-        counts[store.publish(article)] += 1
+        try:
+            counts[store.publish(article)] += 1
+        except OSError as error:  # a full disk: counted, the command exits 1, a rerun writes it
+            logger.error("Cannot write the Hexo post for %s: %s", article["url"], error)
+            counts["failed"] += 1
     store.compact()
     return counts

@@ -1,9 +1,16 @@
-"""Buffered-batch writes that retry what is transient and spool what still fails."""
+"""Buffered-batch writes that retry what is transient and spool what still fails.
+
+A document the server refuses for good (too large, invalid) goes to the rejects file once
+per content: ``<rejects>.index`` lists the ``url``/``content_hash``/``published_at`` kept
+there, and the MongoDB state (newsbot/state/mongo.py) answers for them as stored, so the
+page is not fetched and emitted again on every crawl while it does not change.
+"""
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +20,7 @@ from bson.errors import InvalidDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, PyMongoError
 
+from newsbot.items import rank_of
 from newsbot.mongo.connect import describe
 from newsbot.mongo.errors import DUPLICATE_KEY, code_is_transient, is_transient
 from newsbot.mongo.ops import OPS_PER_DOC, upsert
@@ -30,10 +38,11 @@ class WriteResult:
     retried: int = 0    # documents sent again after a transient error
     spooled: int = 0    # left in the local spool for the next run
     rejected: int = 0   # refused by the server for good (written to the rejects file)
+    unsaved: int = 0    # neither written nor spooled (the spool's disk refused): fetched again next run
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: WriteResult) -> None:
-        for name in ("inserted", "updated", "unchanged", "retried", "spooled", "rejected"):
+        for name in ("inserted", "updated", "unchanged", "retried", "spooled", "rejected", "unsaved"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors += other.errors
 
@@ -43,9 +52,14 @@ class BulkWriter:
 
     Transient failures are retried with exponential backoff (``backoff``, doubled each
     time, at most ``max_backoff``) up to ``retry_times`` times; documents that still fail
-    go to ``spool``. After a spooled batch the writer is "degraded": the next batch is
-    tried once only, so an outage slows the crawl down once, not on every batch.
+    go to ``spool``. After a spooled batch the writer is "degraded": for ``pause`` seconds
+    batches go straight to the spool, then one is tried once only, so an outage slows the
+    crawl down once, not on every batch. When the spool's disk refuses too, the batch is
+    counted ``unsaved`` and the crawl goes on: with MongoDB as the state an article that
+    is not in the database is fetched again by the next crawl.
     """
+
+    pause = 30.0
 
     def __init__(
         self,
@@ -67,6 +81,9 @@ class BulkWriter:
         self.redact = redact
         self.sleep = sleep
         self.degraded = False
+        self._retry_at = 0.0  # while degraded, the server is not tried before this (monotonic)
+        self._spool_failed = False
+        self._rejected = read_rejected(self.rejects)
 
     async def write(self, docs: list[Doc]) -> WriteResult:
         result = WriteResult()
@@ -74,7 +91,9 @@ class BulkWriter:
         dup_retried: set[str] = set()
         failures = 0
         budget = 0 if self.degraded else self.retry_times
-        while pending:
+        if self.degraded and time.monotonic() < self._retry_at:
+            result.errors.append("MongoDB unavailable (a recent write failed)")
+        while pending and not (self.degraded and time.monotonic() < self._retry_at):
             try:
                 answer = await self.collection.bulk_write([op for d in pending for op in upsert(d)], ordered=False)
             except BulkWriteError as error:
@@ -113,17 +132,34 @@ class BulkWriter:
             result.retried += len(pending)
             await self.sleep(delay)
         if pending:
-            await asyncio.to_thread(self.spool.append, pending)
-            result.spooled += len(pending)
+            first = not self.degraded
             self.degraded = True
-            logger.error("MongoDB write failed for %d document(s) (%s); spooled to %s, "
-                         "replayed on the next run", len(pending),
-                         result.errors[-1] if result.errors else "?", self.spool.directory)
+            self._retry_at = time.monotonic() + self.pause
+            await self._spool(pending, result, first)
         elif not result.errors:
             self.degraded = False
         # Per document, at most one of its writes changes anything (newsbot/mongo/ops.py).
-        result.unchanged = max(0, len(docs) - result.inserted - result.updated - result.spooled - result.rejected)
+        result.unchanged = max(0, len(docs) - result.inserted - result.updated - result.spooled
+                               - result.rejected - result.unsaved)
         return result
+
+    async def _spool(self, pending: list[Doc], result: WriteResult, first: bool) -> None:
+        reason = result.errors[-1] if result.errors else "?"
+        try:
+            await asyncio.to_thread(self.spool.append, pending)
+        except OSError as error:
+            result.unsaved += len(pending)
+            result.errors.append(f"spool {self.spool.directory}: {error}")
+            logger.log(logging.DEBUG if self._spool_failed else logging.ERROR,
+                       "MongoDB write failed for %d document(s) (%s) and the spool refused them too "
+                       "(%s): not stored; the next crawl fetches them again", len(pending), reason, error)
+            self._spool_failed = True
+            return
+        result.spooled += len(pending)
+        logger.log(logging.ERROR if first else logging.INFO,
+                   "MongoDB write failed for %d document(s) (%s); spooled to %s, replayed on the next run%s",
+                   len(pending), reason, self.spool.directory,
+                   f" (the server is tried again in {self.pause:.0f}s)" if first else "")
 
     def _sort_errors(self, pending: list[Doc], details: Mapping[str, Any], dup_retried: set[str],
                      result: WriteResult) -> tuple[list[Doc], list[int]]:
@@ -161,10 +197,44 @@ class BulkWriter:
         self._reject_now(doc, reason, WriteResult())
 
     def _reject_now(self, doc: Doc, reason: str, result: WriteResult) -> None:
+        result.rejected += 1
+        url, digest = doc.get("url"), doc.get("content_hash")
+        if isinstance(url, str) and digest and self._rejected.get(url, ("",))[0] == digest:
+            logger.info("MongoDB refused %s again (%s); already kept in %s", url, reason, self.rejects)
+            return
         self.rejects.parent.mkdir(parents=True, exist_ok=True)
         with open(self.rejects, "a", encoding="utf-8") as handle:
             handle.write(json.dumps({"reason": reason, "doc": doc}, ensure_ascii=False,
                                     default=str) + "\n")
-        result.rejected += 1
-        logger.error("MongoDB refused %s for good (%s); kept in %s", doc.get("url"), reason,
-                     self.rejects)
+        if isinstance(url, str) and isinstance(digest, str) and digest:
+            published = doc.get("published_at")
+            published = published if isinstance(published, str) else None
+            rank = rank_of(doc.get("channel_rank"))
+            with open(rejected_index(self.rejects), "a", encoding="utf-8") as index:
+                index.write(json.dumps({"url": url, "content_hash": digest, "published_at": published,
+                                        "channel_rank": rank}, ensure_ascii=False) + "\n")
+            self._rejected[url] = (digest, published, rank)
+        logger.error("MongoDB refused %s for good (%s); kept in %s", url, reason, self.rejects)
+
+
+def rejected_index(rejects: Path) -> Path:
+    """The small index beside a rejects file (one line per url and content kept there)."""
+    return rejects.with_name(rejects.name + ".index")
+
+
+def read_rejected(rejects: Path) -> dict[str, tuple[str, str | None, int]]:
+    """url -> (content_hash, published_at, channel_rank) of the documents kept in ``rejects``,
+    the last line of a URL winning."""
+    found: dict[str, tuple[str, str | None, int]] = {}
+    try:
+        lines = rejected_index(rejects).read_text("utf-8").splitlines()
+    except FileNotFoundError:
+        return found
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            found[str(entry["url"])] = (str(entry["content_hash"]), entry.get("published_at"),
+                                        rank_of(entry.get("channel_rank")))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return found

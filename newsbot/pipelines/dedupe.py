@@ -15,8 +15,8 @@
 
 The state is the store of the crawl's :class:`~newsbot.state.extension.StateStoreExtension`
 (MongoDB or sqlite3). With sqlite3 an article is recorded only once it went through every
-pipeline (``item_scraped``), so an item that fails later is seen again next time instead
-of being lost.
+pipeline (``item_scraped``) and every output took it (newsbot.outputs), so an item that
+fails later is seen again next time instead of being lost.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from newsbot.disabled import disabled
 from newsbot.items import rank_of
+from newsbot.outputs import OutputGuard, guard
 from newsbot.refresh import refreshing
 from newsbot.state import Known, StateStore, StateUnavailable
 from newsbot.state.extension import StateStoreExtension
@@ -46,6 +47,7 @@ class DedupePipeline:
         self.urls: dict[str, int] = {}  # URL -> the channel rank it passed with in this crawl
         self.hashes: dict[str, str] = {}  # content hash -> first URL with it in this crawl
         self.state_down = False
+        self.outputs: OutputGuard = guard(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -118,11 +120,13 @@ class DedupePipeline:
         return item
 
     def item_scraped(self, item: Any) -> None:
-        """Record an article that went through every pipeline."""
+        """Record an article that went through every pipeline, unless an output (the JSON
+        lines export, which writes on this same signal just before) could not take it."""
         if self.store is None:
             return
         adapter = ItemAdapter(item)
-        if adapter.get("url") in self.urls and adapter.get("content_hash"):
+        url = adapter.get("url")
+        if url in self.urls and adapter.get("content_hash") and not self.outputs.failed_for(url):
             self.store.record(adapter["url"], adapter["content_hash"], adapter.get("published_at"),
                               adapter.get("crawled_at") or "", rank_of(adapter.get("channel_rank")),
                               tuple(adapter.get("categories") or ()))

@@ -25,6 +25,7 @@ from newsbot.mongo.connect import MongoConnectError, connect, describe
 from newsbot.mongo.ops import UnsafeDocument, plain_document
 from newsbot.mongo.spool import Spool
 from newsbot.mongo.writer import BulkWriter, WriteResult
+from newsbot.outputs import guard
 from newsbot.redact import redact_text, redact_uri
 
 logger = logging.getLogger(__name__)
@@ -107,8 +108,8 @@ class MongoPipeline:
                 self.client = None
         t = self.total
         logger.info("MongoDB %s.%s: %d inserted, %d updated, %d unchanged, %d spooled, "
-                    "%d rejected", self.database, self.collection_name, t.inserted, t.updated,
-                    t.unchanged, t.spooled, t.rejected)
+                    "%d rejected, %d not stored", self.database, self.collection_name, t.inserted, t.updated,
+                    t.unchanged, t.spooled, t.rejected, t.unsaved)
 
     # --- items ----------------------------------------------------------------------------
     async def process_item(self, item: Any) -> Any:
@@ -177,7 +178,10 @@ class MongoPipeline:
     def _account(self, result: WriteResult) -> None:
         self.total.add(result)
         stats = self.crawler.stats
-        for name in ("inserted", "updated", "unchanged", "retried", "spooled", "rejected"):
+        if result.unsaved:
+            guard(self.crawler).fail("mongo", f"{self.database}.{self.collection_name}",
+                                     result.errors[-1] if result.errors else "not stored", count=result.unsaved)
+        for name in ("inserted", "updated", "unchanged", "retried", "spooled", "rejected", "unsaved"):
             value = getattr(result, name)
             if value:
                 stats.inc_value(f"{STATS}/{name}", value)

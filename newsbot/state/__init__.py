@@ -5,6 +5,6 @@ Components of a crawl share one opened store through the
 """
 from __future__ import annotations
 
-from newsbot.state.base import Known, StateStore, StateUnavailable
+from newsbot.state.base import Known, StateCorrupt, StateStore, StateUnavailable
 
-__all__ = ["Known", "StateStore", "StateUnavailable"]
+__all__ = ["Known", "StateCorrupt", "StateStore", "StateUnavailable"]

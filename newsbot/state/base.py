@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
+
+
+class StateCorrupt(RuntimeError):
+    """The state file is damaged: the crawl must not start (it would emit again, on every
+    run, every article the damaged part held)."""
 
 
 class StateUnavailable(RuntimeError):
@@ -44,6 +50,8 @@ class StateStore(ABC):
 
     def __init__(self) -> None:
         self._absent: dict[str, None] = {}
+        # Told, on the reactor thread, when records could not be written: (error, records).
+        self.on_write_error: Callable[[str, int], None] | None = None
 
     def note_absent(self, url: str) -> None:
         """``url`` was just looked up and is not stored.

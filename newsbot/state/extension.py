@@ -17,6 +17,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
+from newsbot.outputs import guard
 from newsbot.state.base import StateStore
 
 logger = logging.getLogger(__name__)
@@ -29,8 +30,9 @@ def make_store(settings: BaseSettings) -> StateStore:
     if uri:
         from newsbot.state.mongo import MongoStateStore
 
-        return MongoStateStore(uri, settings.get("MONGO_DATABASE"), settings.get("MONGO_COLLECTION"),
-                               settings.getint("NEWSBOT_MONGO_TIMEOUT_MS"))
+        database, collection = settings.get("MONGO_DATABASE"), settings.get("MONGO_COLLECTION")
+        rejects = Path(settings.get("NEWSBOT_STATE_DIR")) / "mongo-rejected" / f"{database}.{collection}.jsonl"
+        return MongoStateStore(uri, database, collection, settings.getint("NEWSBOT_MONGO_TIMEOUT_MS"), rejects)
     from newsbot.state.sqlite import SqliteStateStore
 
     return SqliteStateStore(Path(settings.get("NEWSBOT_STATE_DIR")) / SQLITE_NAME)
@@ -67,6 +69,9 @@ class StateStoreExtension:
         async with self._lock:
             if self._store is None:
                 store = make_store(self.crawler.settings)
+                where = describe(self.crawler.settings).removeprefix("state in ")
+                outputs = guard(self.crawler)
+                store.on_write_error = lambda error, count: outputs.fail("state", where, error, count=count)
                 await store.open()
                 logger.info("article state: %s", store.name)
                 self._store = store

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient
@@ -16,6 +17,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
 from newsbot.mongo.connect import connect, describe
+from newsbot.mongo.writer import read_rejected
 from newsbot.state.base import Known, StateStore, StateUnavailable
 
 T = TypeVar("T")
@@ -40,8 +42,11 @@ class MongoStateStore(StateStore):
     name = "mongo"
     pause = 30.0
 
-    def __init__(self, uri: str, database: str, collection: str, timeout_ms: int = 5000) -> None:
+    def __init__(self, uri: str, database: str, collection: str, timeout_ms: int = 5000,
+                 rejects: Path | None = None) -> None:
         super().__init__()
+        # Refused for good by the server (newsbot/mongo/writer.py): known as stored while unchanged.
+        self.rejected = read_rejected(rejects) if rejects is not None else {}
         self.uri = uri
         self.database = database
         self.collection_name = collection
@@ -81,7 +86,11 @@ class MongoStateStore(StateStore):
             self.client = None
 
     async def lookup_url(self, url: str) -> Known | None:
-        return await self._guard(self._lookup_url(url))
+        known = await self._guard(self._lookup_url(url))
+        if known is None and url in self.rejected:
+            digest, published, rank = self.rejected[url]
+            return Known(url, digest, published, channel_rank=rank)
+        return known
 
     async def _lookup_url(self, url: str) -> Known | None:
         doc = await self.articles.find_one({"url": {"$eq": url}}, PROJECTION)
