@@ -7,7 +7,8 @@ fault, then crawls again with the fault gone, and counts over both crawls:
 - lost: expected articles missing from the output under test after the second crawl;
 - duplicated: articles that output holds twice (Hexo: two posts for one URL; feeds: two
   entries; MongoDB: two documents; JSON lines: an article exported by both crawls);
-- exit: the first crawl's exit code (4: an output could not be written; 1: did not start).
+- exit: the first crawl's exit code (4: an output could not be written; 1: did not start;
+  -9: killed).
 
 The MongoDB scenarios run the pipelines in process (as tests/test_mongo_outage.py does),
 so their "exit" is the code ``scrapy crawl`` would give for those stats.
@@ -18,6 +19,7 @@ import asyncio
 import json
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -29,17 +31,20 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pymongo
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from newsbot.outputs import EXIT_OUTPUT_FAILED, STATS
 from tests.articles import Flow, build, make_crawler, many
-from tests.crawl import CrawlResult, crawl
+from tests.crawl import ROOT, CrawlResult, crawl, site_settings
 from tests.disk import small_disk
 from tests.plugins.mongo_server import SecantusServer
 from tests.plugins.sample_site import start_sample_site
 from tests.test_crawl import ALL_ARGS, EXPECTED
 from tests.test_mongo_outage import settings as outage_settings
 from tests.test_mongo_outage import stored_urls
+from tests.workers import clean_env
 
 Row = tuple[str, int, int, str]
 
@@ -184,8 +189,58 @@ async def _feed(values: dict[str, Any], items: list[Any], stop: SecantusServer |
     return flow.stats()
 
 
-SCENARIOS: tuple[Callable[[Path, dict[str, str]], Row], ...] = (
-    hexo_full, jsonl_full, feeds_full, state_full, state_damaged, two_crawls, mongo_killed, mongo_and_spool_down)
+def _killed(tmp: Path, site: dict[str, Any], sig: signal.Signals, mongo: SecantusServer | None) -> Row:
+    """``scrapy crawl`` stopped by ``sig`` after 5 articles, then crawled again: what the Hexo
+    posts (and MongoDB, when it is the store) hold."""
+    posts = tmp / "posts"
+    settings = {"NEWSBOT_HEXO_DIR": str(posts), "NEWSBOT_STATE_DIR": str(tmp / "state"),
+                "DOWNLOAD_DELAY": "0.3", "CONCURRENT_REQUESTS": "1"}
+    if mongo is not None:
+        settings |= {"MONGO_URI": mongo.uri, "MONGO_DATABASE": "faults"}
+    merged = {**site_settings(site, tmp / "state"), **settings,
+              "LOG_FILE": str(tmp / "1.log"), "LOG_LEVEL": "DEBUG"}  # DEBUG: "Scraped from" counts items
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "guancha"]
+    for key, value in merged.items():
+        cmd += ["-s", f"{key}={value}"]
+    for key, value in ALL_ARGS.items():
+        cmd += ["-a", f"{key}={value}"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log, deadline = tmp / "1.log", time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if log.exists() and log.read_text("utf-8", "replace").count("Scraped from <200") >= 5:
+            break
+        time.sleep(0.1)
+    proc.send_signal(sig)
+    code = proc.wait(120)
+    crawl(tmp / "2", site, {**settings, "DOWNLOAD_DELAY": "0", "CONCURRENT_REQUESTS": "16"}, ALL_ARGS)
+    expected = set(ids(list(EXPECTED)))
+    lost, dup = lost_dup(ids([p.name for p in posts.glob("*.md")]), expected)
+    if mongo is not None:  # and the documents, each article once
+        with pymongo.MongoClient(mongo.uri, serverSelectionTimeoutMS=5000) as client:
+            in_db = lost_dup(ids([d["url"] for d in client.faults.articles.find({}, {"url": 1})]), expected)
+        lost, dup = lost + in_db[0], dup + in_db[1]
+    store = "MongoDB" if mongo is not None else "sqlite"
+    return f"crawler {sig.name} after 5 items, {store} store", lost, dup, str(code)
+
+
+def crawler_killed(tmp: Path, site: dict[str, Any]) -> list[Row]:
+    rows = []
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for with_mongo in (False, True):
+            where = tmp / f"{sig.name}-{'mongo' if with_mongo else 'sqlite'}"
+            where.mkdir()
+            server = SecantusServer(where / "mongo").start() if with_mongo else None
+            try:
+                rows.append(_killed(where, site, sig, server))
+            finally:
+                if server is not None:
+                    server.stop(kill=True)
+    return rows
+
+
+SCENARIOS: tuple[Callable[[Path, dict[str, str]], Row | list[Row]], ...] = (
+    hexo_full, jsonl_full, feeds_full, state_full, state_damaged, two_crawls, mongo_killed, mongo_and_spool_down,
+    crawler_killed)
 
 
 def main() -> int:
@@ -198,7 +253,8 @@ def main() -> int:
             tmp = root / scenario.__name__
             tmp.mkdir()
             try:
-                rows.append(scenario(tmp, site))
+                got = scenario(tmp, site)
+                rows.extend(got if isinstance(got, list) else [got])
             except Exception as error:  # noqa: BLE001 - one broken scenario must not hide the others
                 rows.append((f"{scenario.__name__}: {type(error).__name__}: {error}"[:70], -1, -1, "?"))
     finally:
