@@ -222,7 +222,7 @@ def main() -> None:
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--only", default=",".join(EXTRACTORS))
     parser.add_argument("--limit", type=int, default=0, help="the first N pages of each set")
-    parser.add_argument("--per-page", action="store_true", help="newsbot's F1 on every page")
+    parser.add_argument("--per-page", action="store_true", help="newsbot's F1, precision and recall on every page")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     warnings.filterwarnings("ignore")
@@ -246,8 +246,8 @@ def main() -> None:
                 times[name].append((time.perf_counter() - start) * 1000)
                 counts[name].append(page_counts(page.truth, found, han))
                 if args.per_page and name == "newsbot":
-                    f1 = precision_recall([counts[name][-1]])[2]
-                    print(f"  {set_name} {page.name[:40]} F1 {f1:.3f}", file=sys.stderr)
+                    p, r, f1 = precision_recall([counts[name][-1]])
+                    print(f"  {set_name} {page.name[:40]} F1 {f1:.3f} P {p:.3f} R {r:.3f}", file=sys.stderr)
         for name in names:
             p, r, f1 = precision_recall(counts[name])
             print(f"| {set_name} | {name} | {len(pages)} | {p:.3f} | {r:.3f} | {f1:.3f} | "

@@ -38,6 +38,9 @@ HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*(?:\S+\s*){0,3}$")
 TEASER_FACTOR = 0.2
 REPEATED = 3
+LIST_DEPTH = 4
+# Text inside a link is a teaser's, whatever its length (a whole story card wrapped in <a>).
+IN_LINK = etree.XPath("//a//*")
 
 
 def units(text: str) -> float:
@@ -109,12 +112,32 @@ def is_list_item(element: etree._Element) -> bool:
     return sum(1 for sibling in parent if sibling.get("class") == label) >= REPEATED
 
 
+def in_list_item(element: etree._Element, seen: dict[etree._Element, bool]) -> bool:
+    """``element`` is an entry of a repeated list, or inside (LIST_DEPTH levels up) an
+    ``<li>`` that is one (a story card in a feed); a repeated layout ``div.row`` above an
+    article is no list."""
+    node: etree._Element | None = element
+    for _ in range(LIST_DEPTH):
+        if node is None:
+            return False
+        if node is element or node.tag == "li":
+            if node not in seen:
+                seen[node] = is_list_item(node)
+            if seen[node]:
+                return True
+        node = node.getparent()
+    return False
+
+
 def containers(root: etree._Element) -> list[etree._Element]:
     """The element holding the article (module docstring) and those of its siblings that
     score at least a fifth as well (an article split by an ad slot), in page order; empty
     when the page has no prose at all."""
     scores = Scores()
+    linked = set(IN_LINK(root))
     for element in root.iter(*PARAGRAPHS, *OWN_TEXT):
+        if element in linked:
+            continue
         score = paragraph_score(element)
         if not score:
             continue
@@ -127,12 +150,13 @@ def containers(root: etree._Element) -> list[etree._Element]:
         if grandparent is not None:
             scores.add(grandparent.getparent(), score / 3)
     final: dict[etree._Element, float] = {}
+    entries: dict[etree._Element, bool] = {}
     for element, score in scores.by_element.items():
         if element.tag in ("html", "head"):
             continue
         text_length = len(element.xpath("string()")) or 1
         final[element] = score * (1.0 - min(link_chars(element) / text_length, 1.0))
-        if is_list_item(element):
+        if in_list_item(element, entries):
             final[element] *= TEASER_FACTOR
     if not final:
         return []
