@@ -41,6 +41,7 @@ REPEATED = 3
 LIST_DEPTH = 4
 # Text inside a link is a teaser's, whatever its length (a whole story card wrapped in <a>).
 IN_LINK = etree.XPath("//a//*")
+TWINS = etree.XPath("//*[local-name() = $tag][@class = $label]")
 
 
 def units(text: str) -> float:
@@ -167,8 +168,27 @@ def containers(root: etree._Element) -> list[etree._Element]:
     floor = max(SIBLING_FLOOR, SIBLING_SHARE * final[best])
     kept = [e for e in parent if e is best or final.get(e, 0.0) >= floor or _prose(e)]
     # A heading stays when the block after it does (sections of one article).
-    return [e for i, e in enumerate(kept)
-            if e.tag not in HEADINGS or (i + 1 < len(kept) and kept[i + 1].tag not in HEADINGS)]
+    group = [e for i, e in enumerate(kept)
+             if e.tag not in HEADINGS or (i + 1 < len(kept) and kept[i + 1].tag not in HEADINGS)]
+    return with_twins(root, best, group, final, floor)
+
+
+def with_twins(root: etree._Element, best: etree._Element, group: list[etree._Element],
+               final: dict[etree._Element, float], floor: float) -> list[etree._Element]:
+    """``group`` and, in page order, the elements elsewhere of the best container's own tag
+    and class that score above ``floor``: one article split into several containers by a
+    pull quote, a video or an ad, each at its own depth of the layout."""
+    label = best.get("class")
+    if not label or not isinstance(best.tag, str):
+        return group
+    inside = {a for e in group for a in e.iterancestors()} | {d for e in group for d in e.iter()}
+    found: list[etree._Element] = []
+    for element in TWINS(root, tag=best.tag, label=label):
+        if element is best:
+            found.extend(group)
+        elif element not in inside and final.get(element, 0.0) >= floor:
+            found.append(element)
+    return found if len(found) > len(group) else group
 
 
 def _prose(element: etree._Element) -> bool:
