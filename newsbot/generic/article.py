@@ -27,6 +27,7 @@ from newsbot.generic.dates import TEXT_NODES, published_at, updated_at
 from newsbot.generic.decode import page_text
 from newsbot.generic.meta import Page, canonical_url, headline, keywords, language, lead_image, title
 from newsbot.generic.prune import prune
+from newsbot.generic.structured import better_body, declared_paragraphs, paragraphs_html
 from newsbot.items import Article, Image
 from newsbot.text import normalise_optional, normalise_ws
 from newsbot.times import crawl_now
@@ -83,6 +84,10 @@ def extract_article(
     page_words = str(tree.xpath("string(body)"))
     prune(tree)
     found = build_body(read_blocks(containers(tree), url), url, article.title)
+    declared = declared_paragraphs(page)
+    if declared and better_body(declared, found.paragraphs, page_words):
+        found.paragraphs, found.body_html = declared, paragraphs_html(declared)
+        found.images = [image for image in found.images if image.index <= len(declared)]
     article.paragraphs = found.paragraphs
     article.images = found.images
     article.body_html = found.body_html
