@@ -21,6 +21,8 @@ from newsbot.text import normalise_ws
 
 LINK_DENSITY = 0.5
 LIST_LINK_DENSITY = 0.3
+MOSTLY_LINKS = 0.8
+OWN_SENTENCE = 60
 FURNITURE = re.compile(
     r"^(?:[（(【\[]?\s*(?:责任编辑|责编|编辑|校对|审核|监制|值班编辑)\s*[:：]"
     r"|分享到|分享至|扫一扫|扫描二维码|关注我们|点击(?:查看|进入|阅读)|阅读全文|展开全文|查看原文|阅读原文|返回(?:首页|顶部)"
@@ -72,6 +74,12 @@ def is_furniture(block: Block) -> bool:
     if len(text) < 200 and (COPYRIGHT.search(text) or EDITOR_CREDIT.search(text)):
         return True
     density = block.links / len(text)
+    if density > MOSTLY_LINKS:
+        return True
+    # A linked headline followed by a sentence of its own is a point of the article (a news
+    # digest's list), not a teaser: teasers add a date or a source, not a sentence.
+    if len(text) - block.links >= OWN_SENTENCE:
+        return False
     return density > (LIST_LINK_DENSITY if block.kind == "li" else LINK_DENSITY)
 
 
