@@ -34,6 +34,9 @@ IMAGE_FILES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".avif")
 STYLE_WIDTH = re.compile(r"(?<![-\w])width\s*:\s*(\d+)px")
 STYLE_HEIGHT = re.compile(r"(?<![-\w])height\s*:\s*(\d+)px")
 ICON_SIZE = 50  # a declared width or height below this is an icon, not a picture
+# A table cell holding blocks of its own is layout; one holding only inline text is data.
+LAYOUT_CELL = etree.XPath("boolean(.//*[self::p or self::div or self::br or self::table or self::ul or self::ol"
+                          " or self::li or self::h1 or self::h2 or self::h3 or self::h4 or self::blockquote])")
 MAX_DEPTH = 300  # deeper than this, a subtree is read as plain text (the stack is finite)
 
 
@@ -171,6 +174,9 @@ class Walker:
             self.text(str(element.xpath("string()")), in_link)
             return
         block = tag in BLOCK
+        if block and (tag == "td" or tag == "th") and not LAYOUT_CELL(element):
+            block = False  # a data cell: its row is one line, the cells spaced
+            self.parts.append(" ")
         in_link = in_link or tag == "a"
         if block:
             self.flush()
