@@ -36,6 +36,7 @@ CHROME_WORDS = frozenset({
     "ad", "ads", "adv", "adsense", "nav", "menu", "tags", "tag", "share", "hot", "more", "extra",
     "header", "gg", "sns", "bottom", "foot", "aside", "print", "report", "zoom", "jump", "bio",
 })
+EMBED_WORDS = frozenset({"embed", "embedded"})
 LABEL_WORDS = re.compile(r"[a-z]+|[0-9]+")
 HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 CONTENT_CLASS = re.compile(r"article|content|entry|main|post|story|text|body|detail|zhengwen|wenzhang",
@@ -61,10 +62,14 @@ def is_chrome_name(label: str) -> bool:
 
     >>> is_chrome_name("article-share"), is_chrome_name("post-body"), is_chrome_name("ad top")
     (True, False, True)
+    >>> is_chrome_name("social-media-embed")
+    False
     """
     if not label:
         return False
     words = LABEL_WORDS.findall(HUMP.sub(" ", label).lower())
+    if EMBED_WORDS.intersection(words):
+        return False  # a post embedded in the article (``social-media-embed``) is its text
     return any(word in CHROME_WORDS or word.startswith(CHROME_STEMS) for word in words)
 
 
