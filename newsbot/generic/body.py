@@ -27,9 +27,18 @@ FURNITURE = re.compile(
     r"^(?:[（(【\[]?\s*(?:责任编辑|责编|编辑|校对|审核|监制|值班编辑)\s*[:：]"
     r"|分享到|分享至|扫一扫|扫描二维码|关注我们|点击(?:查看|进入|阅读)|阅读全文|展开全文|查看原文|阅读原文|返回(?:首页|顶部)"
     r"|(?:share|tweet|email|print)(?: this)?(?: article| story)?$|follow us|sign up|subscribe|advert(?:isement)?$"
-    r"|continue reading|read more|click here|all rights reserved|（?版权所有|本文来源[:：]?$)",
+    r"|continue reading|read more|click here|all rights reserved|（?版权所有|本文来源[:：]?$"
+    r"|(?:hide |show |toggle )?captions?$|close$|expand$|enlarge$|back to (?:gallery|top)|(?:previous|next)(?: image| slide)?$"
+    r"|(?:published|updated|posted)$|(?:photo|image|picture)s?(?: credit)?\s*:)",
     re.IGNORECASE,
 )
+# A line that only dates the story: "5:27 am CST, Wednesday, November 20, 2019", "Updated Nov. 20, 2019".
+DATELINE_WORDS = re.compile(
+    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*"
+    r"|published|updated|posted|last|on|at|am|pm|a\.m|p\.m|[a-z]{2,4}t|utc|gmt)\b|\d+|[\s,.:/|-]+",
+    re.IGNORECASE,
+)
+DATELINE_MAX = 70
 COPYRIGHT = re.compile(
     r"©|copyright\s*(?:©|\(c\)|\d{4})|all rights reserved"
     r"|版权所有|未经授权.{0,10}转载|不得转载|ICP[备证]|举报电话|不良信息举报",
@@ -69,7 +78,7 @@ def is_furniture(block: Block) -> bool:
     False
     """
     text = block.text
-    if FURNITURE.match(text) or DATE_ONLY.match(text):
+    if FURNITURE.match(text) or DATE_ONLY.match(text) or is_dateline(text):
         return True
     if len(text) < 200 and (COPYRIGHT.search(text) or EDITOR_CREDIT.search(text)):
         return True
@@ -81,6 +90,18 @@ def is_furniture(block: Block) -> bool:
     if len(text) - block.links >= OWN_SENTENCE:
         return False
     return density > (LIST_LINK_DENSITY if block.kind == "li" else LINK_DENSITY)
+
+
+def is_dateline(text: str) -> bool:
+    """An English line that says when and nothing else.
+
+    >>> is_dateline("5:27 am CST, Wednesday, November 20, 2019"), is_dateline("Updated Nov. 20, 2019")
+    (True, True)
+    >>> is_dateline("On Nov. 20, 2019 the senate met."), is_dateline("2019")
+    (False, False)
+    """
+    return (len(text) <= DATELINE_MAX and any(c.isalpha() for c in text)
+            and not DATELINE_WORDS.sub("", text) and re.search(r"\d{4}", text) is not None)
 
 
 def kept_blocks(blocks: list[Block], title: str | None) -> list[Block]:
