@@ -28,6 +28,7 @@ LAZY = ("data-original", "data-src", "data-lazy-src", "data-url", "data-actualsr
 PLACEHOLDER = re.compile(r"blank|spacer|placeholder|loading|lazy|grey\.gif|pixel|1x1|transparent", re.I)
 CENTRED = re.compile(r"text-align\s*:\s*center", re.I)
 CAPTION_CLASS = re.compile(r"caption|pic|img|photo|image|desc|note|illustration|credit", re.I)
+CAPTION_WORD = re.compile(r"(?<![a-z])caption", re.I)
 BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 WHOLE = frozenset({"p", "li", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "td", "th", "a"})
 IMAGE_FILES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".avif")
@@ -123,6 +124,7 @@ class Walker:
         self.stack: list[etree._Element] = []
         self.figures: list[etree._Element] = []
         self.quotes = 0
+        self.captions = 0  # inside an element classed as a caption
 
     def flush(self) -> None:
         raw = "".join(self.parts)
@@ -133,6 +135,8 @@ class Walker:
         source = self.stack[-1] if self.stack else None
         tag = str(source.tag) if source is not None else "p"
         kind = KINDS.get(tag, "quote" if self.quotes else "p")
+        if kind == "p" and source is not None and self.captions:
+            kind = "caption"
         centred = is_centred(source) or (source is not None and is_centred(source.getparent()))
         # Text laid out with blank lines only (no markup at all): one paragraph a line.
         pieces = BLANK_LINE.split(raw) if tag not in WHOLE and "\n" in raw else [raw]
@@ -183,6 +187,8 @@ class Walker:
             self.stack.append(element)
             self.figures.extend([element] if tag == "figure" else [])
             self.quotes += tag == "blockquote"
+            captioned = CAPTION_WORD.search(element.get("class") or "") is not None
+            self.captions += captioned
         self.text(element.text, in_link)
         for child in element:
             self.walk(child, in_link, depth + 1)
@@ -193,6 +199,7 @@ class Walker:
             if tag == "figure":
                 self.figures.pop()
             self.quotes -= tag == "blockquote"
+            self.captions -= captioned
 
 
 def read_blocks(elements: list[etree._Element], base_url: str) -> list[Block]:

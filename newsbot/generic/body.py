@@ -145,7 +145,7 @@ def _caption_like(block: Block) -> bool:
 def is_caption(block: Block, image_block: Block) -> bool:
     """``block`` describes the picture just before it (module docstring)."""
     if block.kind == "caption":
-        return image_block.figure is not None and block.figure is image_block.figure
+        return block.figure is image_block.figure  # its own figure's, or both outside any
     if block.kind not in ("p", "cell") or len(block.text) > CAPTION_MAX:
         return False
     if block.centred:
