@@ -28,7 +28,8 @@ FURNITURE = re.compile(
     r"|分享到|分享至|扫一扫|扫描二维码|关注我们|点击(?:查看|进入|阅读)|阅读全文|展开全文|查看原文|阅读原文|返回(?:首页|顶部)"
     r"|(?:share|tweet|email|print)(?: this)?(?: article| story)?$|follow us|sign up|subscribe|advert(?:isement)?$"
     r"|continue reading|read more|click here|all rights reserved|（?版权所有|本文来源[:：]?$"
-    r"|(?:hide |show |toggle )?captions?$|close$|expand$|enlarge$|back to (?:gallery|top)|(?:previous|next)(?: image| slide)?$"
+    r"|(?:hide |show |toggle )?captions?$|close$|expand$|enlarge$|back to (?:gallery|top)"
+    r"|(?:previous|next)(?: image| slide)?$"
     r"|(?:published|updated|posted)$|(?:photo|image|picture)s?(?: credit)?\s*:)",
     re.IGNORECASE,
 )
