@@ -23,7 +23,7 @@ from newsbot.generic.authors import pick_authors
 from newsbot.generic.blocks import read_blocks
 from newsbot.generic.body import build_body
 from newsbot.generic.content import containers
-from newsbot.generic.dates import TEXT_NODES, published_at, updated_at
+from newsbot.generic.dates import published_at, text_after, updated_at
 from newsbot.generic.decode import page_text
 from newsbot.generic.meta import Page, canonical_url, headline, keywords, language, lead_image, title
 from newsbot.generic.prune import prune
@@ -72,16 +72,16 @@ def extract_article(
     page = Page(tree)
     article.title = title(page)
     article.summary = normalise_optional(page.first("description", "og:description", "twitter:description"))
-    article.language = language(page, str(tree.xpath("string(body)")))
+    page_words = str(tree.xpath("string(body)"))
+    article.language = language(page, page_words)
     tz = page_zone(zone, article.language, article.title)
     now = crawl_now(crawled_at) if isinstance(crawled_at, str) else crawled_at
     heading = headline(tree, article.title)
-    near = [normalise_ws(t) for t in TEXT_NODES(heading, limit=60)] if heading is not None else []
+    near = [normalise_ws(t) for t in text_after(heading, limit=60)] if heading is not None else []
     article.published_at = published_at(tree, heading, tz, url, now)
     article.updated_at = updated_at(tree, tz)
     article.tags = keywords(page)
     article.url = canonical_url(page, url)
-    page_words = str(tree.xpath("string(body)"))
     prune(tree)
     found = build_body(read_blocks(containers(tree), url), url, article.title)
     declared = declared_paragraphs(page)
