@@ -11,14 +11,15 @@ The update time: ``article:modified_time``/``dateModified``, else a 最后更新
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from lxml import etree
 
+from newsbot.generic.meta import load_json_ld
 from newsbot.times import BEIJING, aware, beijing_iso, iso, relative_iso
 
 META_NAMES = frozenset({
@@ -54,6 +55,9 @@ def body_text(tree: etree._Element, limit: int) -> list[str]:
     return _readable(_BODY_TEXT(tree, limit=limit))
 DATED = etree.XPath("//meta[@content] | //time[@datetime] | //*[@itemprop][@content or @datetime]")
 SCAN_LIMIT = 400
+OFFSET = re.compile(r"\d(?:Z|\s*[+-]\d{2}:?\d{2})$|\b(?:GMT|UTC)\b", re.IGNORECASE)
+AFTERNOON = re.compile(r"\d\s*p\.?m\b", re.IGNORECASE)
+ENGLISH_MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b", re.IGNORECASE)
 URL_DAY = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_/]?(?P<m>[01]\d)[-_/]?(?P<d>[0-3]\d)(?!\d)")
 NUMERIC_DAY = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/年.]\s*(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})(?!\d)")
 MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
@@ -87,11 +91,25 @@ def value_iso(value: str, zone: tzinfo) -> str | None:
     ('2024-05-09T22:30:07+08:00', '2024-05-19T06:49:00+08:00')
     >>> value_iso("no date", shanghai) is None
     True
+    >>> value_iso("20 Nov 2019 08:02 GMT", ZoneInfo("UTC")), value_iso("Nov 18, 2019 8:22 PM", ZoneInfo("UTC"))
+    ('2019-11-20T08:02:00+00:00', '2019-11-18T20:22:00+00:00')
+
     """
     try:
         return iso(aware(value, zone).astimezone(zone))  # type: ignore[arg-type]  # any tzinfo will do
     except (ValueError, OverflowError):
-        return wall_clock_iso(value, zone)
+        pass
+    if ENGLISH_MONTH.search(value):  # "20 Nov 2019 08:02 GMT", "Wed Nov 20 2019 08:00:58 GMT+0000"
+        try:
+            moment = parsedate_to_datetime(value)
+        except (ValueError, TypeError, IndexError, OverflowError):
+            return None
+        if AFTERNOON.search(value) and moment.hour < 12:
+            moment += timedelta(hours=12)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+        return iso(moment.astimezone(zone))
+    return wall_clock_iso(value, zone)
 
 
 def has_time_of_day(value: str) -> bool:
@@ -103,6 +121,15 @@ def has_time_of_day(value: str) -> bool:
     return re.search(r"\d[T\s]+\d{1,2}:\d{2}", value) is not None
 
 
+def has_offset(value: str) -> bool:
+    """True when a time says its zone (``Z``, ``+08:00``, ``-0500``, ``GMT``).
+
+    >>> has_offset("2024-05-10T08:00:00+08:00"), has_offset("2019-11-19 00:51:04"), has_offset("20 Nov 2019 08:02 GMT")
+    (True, False, True)
+    """
+    return OFFSET.search(value) is not None
+
+
 def metadata_times(tree: etree._Element) -> Iterator[str]:
     """Publication times the page declares for machines, in page order."""
     for node in DATED(tree):
@@ -112,11 +139,7 @@ def metadata_times(tree: etree._Element) -> Iterator[str]:
             if value and value.strip():
                 yield value.strip()
     for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except ValueError:
-            continue
-        yield from _json_ld_dates(data)
+        yield from _json_ld_dates(load_json_ld(script.text or ""))
 
 
 def _json_ld_dates(data: object) -> Iterator[str]:
@@ -223,7 +246,9 @@ def published_at(
 ) -> str | None:
     """See the module docstring; ``now`` is the crawl time, for relative times."""
     declared = [(raw, value) for raw in metadata_times(tree) if (value := value_iso(raw, zone))]
-    precise = next((value for raw, value in declared if has_time_of_day(raw)), None)
+    # A time with its offset over a wall-clock one (sailthru.date is often UTC, unmarked).
+    timed = [(raw, value) for raw, value in declared if has_time_of_day(raw)]
+    precise = next((value for raw, value in timed if has_offset(raw)), timed[0][1] if timed else None)
     written = precise or written_time(tree, headline, zone, now)
     if written:
         return written

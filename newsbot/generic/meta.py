@@ -25,6 +25,7 @@ KANA = re.compile(r"[\u3040-\u30ff]")
 HANGUL = re.compile(r"[\uac00-\ud7af]")
 # Two-label public suffixes under which a site's name is the third label (news.sina.com.cn).
 SITE_NAME_MAX = 12  # "-新华网" ends a title as a site name; a longer tail is part of it
+TRAILING_COMMA = re.compile(r",\s*([\]}])")
 SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac", "co"})
 
 
@@ -63,11 +64,25 @@ def _json_ld_objects(tree: etree._Element) -> Iterator[dict]:
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except ValueError:
-            continue
-        yield from _objects(data)
+        data = load_json_ld(script.text or "")
+        if data is not None:
+            yield from _objects(data)
+
+
+def load_json_ld(text: str) -> object:
+    """A JSON-LD block's data, forgiving the trailing commas templates leave; None when broken.
+
+    >>> load_json_ld('{"keywords": ["a", "b", ], "name": "x",}')
+    {'keywords': ['a', 'b'], 'name': 'x'}
+    """
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        pass
+    try:
+        return json.loads(TRAILING_COMMA.sub(r"\1", text), strict=False)
+    except ValueError:
+        return None
 
 
 def _objects(data: object) -> Iterator[dict]:
