@@ -113,6 +113,13 @@ def is_list_item(element: etree._Element) -> bool:
     return sum(1 for sibling in parent if sibling.get("class") == label) >= REPEATED
 
 
+def is_feed(element: etree._Element) -> bool:
+    """A list whose first entry is one of REPEATED or more of the same class: a feed of cards."""
+    if element.tag not in ("ul", "ol") or len(element) < REPEATED:
+        return False
+    return isinstance(element[0].tag, str) and is_list_item(element[0])
+
+
 def in_list_item(element: etree._Element, seen: dict[etree._Element, bool]) -> bool:
     """``element`` is an entry of a repeated list, or inside (LIST_DEPTH levels up) an
     ``<li>`` that is one (a story card in a feed); a repeated layout ``div.row`` above an
@@ -157,7 +164,7 @@ def containers(root: etree._Element) -> list[etree._Element]:
             continue
         text_length = len(element.xpath("string()")) or 1
         final[element] = score * (1.0 - min(link_chars(element) / text_length, 1.0))
-        if in_list_item(element, entries):
+        if in_list_item(element, entries) or is_feed(element):
             final[element] *= TEASER_FACTOR
     if not final:
         return []
