@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from newsbot.generic.nodes import text_of
 from newsbot.html_clean import is_pixel, safe_url
 from newsbot.items import Image
 from newsbot.text import drop_controls, normalise_ws
@@ -175,7 +176,7 @@ class Walker:
                                          figure=self.figures[-1] if self.figures else None))
             return
         if depth > MAX_DEPTH:
-            self.text(str(element.xpath("string()")), in_link)
+            self.text((text_of(element)), in_link)
             return
         block = tag in BLOCK
         if block and (tag == "td" or tag == "th") and not LAYOUT_CELL(element):

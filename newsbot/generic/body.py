@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from newsbot.generic.blocks import HEADINGS, Block
+from newsbot.generic.nodes import text_of
 from newsbot.html_clean import clean_fragment, inner_html, remove_keeping_tail
 from newsbot.items import Image
 from newsbot.text import normalise_ws
@@ -214,7 +215,7 @@ def _element(block: Block) -> etree._Element:
     tag = {"h": "h2", "li": "li", "pre": "pre", "quote": "blockquote"}.get(block.kind, "p")
     if block.kind == "h" and source is not None and source.tag in HEADINGS:
         tag = str(source.tag)
-    if source is not None and source.tag in (tag, "p") and normalise_ws(str(source.xpath("string()"))) == block.text:
+    if source is not None and source.tag in (tag, "p") and normalise_ws(text_of(source)) == block.text:
         element = copy.deepcopy(source)
         element.tail = None
         for img in list(element.iter("img")):

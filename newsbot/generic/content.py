@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from newsbot.generic.nodes import link_chars, text_of
 from newsbot.generic.prune import CONTENT_CLASS, is_chrome_name, names
 
 PARAGRAPHS = frozenset({"p", "pre", "td", "blockquote"})
@@ -54,10 +55,6 @@ def units(text: str) -> float:
     return len(text) + 1.5 * han
 
 
-def link_chars(element: etree._Element) -> int:
-    return sum(len(a.xpath("string()")) for a in element.iter("a"))
-
-
 def own_text(element: etree._Element) -> str:
     """Text directly inside ``element``, not in its child elements."""
     parts = [element.text or ""]
@@ -88,7 +85,7 @@ class Scores:
 def paragraph_score(element: etree._Element) -> float:
     """What a paragraph-like block adds to its ancestors; 0 for a short or link-only one."""
     if element.tag in PARAGRAPHS:
-        text = element.xpath("string()")
+        text = text_of(element)
         links = link_chars(element)
     elif element.tag in OWN_TEXT:
         text = own_text(element)
@@ -162,7 +159,7 @@ def containers(root: etree._Element) -> list[etree._Element]:
     for element, score in scores.by_element.items():
         if element.tag in ("html", "head"):
             continue
-        text_length = len(element.xpath("string()")) or 1
+        text_length = len(text_of(element)) or 1
         final[element] = score * (1.0 - min(link_chars(element) / text_length, 1.0))
         if in_list_item(element, entries) or is_feed(element):
             final[element] *= TEASER_FACTOR
@@ -206,5 +203,5 @@ def _prose(element: etree._Element) -> bool:
         return True
     if element.tag != "p":
         return False
-    text = str(element.xpath("string()")).strip()
+    text = str(text_of(element)).strip()
     return units(text) >= PROSE_UNITS and link_chars(element) < SIBLING_LINKS * len(text)

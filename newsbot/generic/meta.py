@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from newsbot.generic.nodes import text_of
 from newsbot.html_clean import safe_url
 from newsbot.loaders import unique
 from newsbot.text import normalise_ws
@@ -125,8 +126,8 @@ def title(page: Page) -> str | None:
     """The headline: a heading the ``<title>`` or ``og:title`` contains, else those without the site name."""
     declared = [v for v in (page.first("og:title", "twitter:title"), ld_text(page.ld("headline")),
                             normalise_ws(page.tree.findtext("head/title")) or None) if v]
-    headings = [normalise_ws(h.xpath("string()")) for h in page.tree.iter("h1")]
-    for text in headings + [normalise_ws(h.xpath("string()")) for h in headings_of(page.tree)]:
+    headings = [normalise_ws(text_of(h)) for h in page.tree.iter("h1")]
+    for text in headings + [normalise_ws(text_of(h)) for h in headings_of(page.tree)]:
         if text and any(text in value and 2 * len(text) >= len(value) for value in declared):
             return text
     if declared:
@@ -144,7 +145,7 @@ def headline(tree: etree._Element, title: str | None) -> etree._Element | None:
     """
     if not title:
         return None
-    headings = [(h, normalise_ws(h.xpath("string()"))) for h in headings_of(tree)]
+    headings = [(h, normalise_ws(text_of(h))) for h in headings_of(tree)]
     exact = next((h for h, text in headings if text == title), None)
     if exact is not None:
         return exact

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from newsbot.generic.nodes import link_chars, text_of
 from newsbot.html_clean import remove_keeping_tail
 
 NEVER_TEXT = frozenset({
@@ -87,11 +88,11 @@ def prose_shares(root: etree._Element) -> dict[etree._Element, float]:
         if paragraph.tag in ("div", "section", "td"):
             text = (paragraph.text or "") + "".join(child.tail or "" for child in paragraph)
         else:
-            text = str(paragraph.xpath("string()"))
+            text = text_of(paragraph)
         size = len(text.strip())
         if size < PROSE_MIN:
             continue
-        links = sum(len(a.xpath("string()")) for a in paragraph.iter("a"))
+        links = link_chars(paragraph)
         if links > PROSE_LINKS * size:
             continue
         total += size
