@@ -43,7 +43,7 @@ DATELINE_WORDS = re.compile(
 DATELINE_MAX = 70
 COPYRIGHT = re.compile(
     r"©|copyright\s*(?:©|\(c\)|\d{4})|all rights reserved"
-    r"|版权所有|未经授权.{0,10}转载|不得转载|ICP[备证]|举报电话|不良信息举报",
+    r"|版权所有|未经.{0,6}授权.{0,10}转载|[不得请勿禁止严]{2}转载|ICP[备证]|举报电话|不良信息举报",
     re.IGNORECASE,
 )
 STOP = re.compile(
@@ -78,6 +78,8 @@ def is_furniture(block: Block) -> bool:
     (True, True)
     >>> is_furniture(Block("p", "The copyright office said on Monday that it would appeal."))
     False
+    >>> is_furniture(Block("p", "39健康网(www.39.net)专稿，未经书面授权请勿转载。"))
+    True
     """
     text = block.text
     if FURNITURE.match(text) or DATE_ONLY.match(text) or is_dateline(text):
