@@ -23,7 +23,7 @@ from newsbot.generic.authors import pick_authors
 from newsbot.generic.blocks import read_blocks
 from newsbot.generic.body import build_body
 from newsbot.generic.content import containers
-from newsbot.generic.dates import published_at, text_after, updated_at
+from newsbot.generic.dates import DATED, published_at, text_after, updated_at
 from newsbot.generic.decode import page_text
 from newsbot.generic.meta import Page, canonical_url, headline, keywords, language, lead_image, title
 from newsbot.generic.prune import prune
@@ -78,8 +78,9 @@ def extract_article(
     now = crawl_now(crawled_at) if isinstance(crawled_at, str) else crawled_at
     heading = headline(tree, article.title)
     near = [normalise_ws(t) for t in text_after(heading, limit=60)] if heading is not None else []
-    article.published_at = published_at(tree, heading, tz, url, now)
-    article.updated_at = updated_at(tree, tz)
+    dated = DATED(tree)
+    article.published_at = published_at(tree, heading, tz, url, now, dated)
+    article.updated_at = updated_at(tree, tz, dated)
     article.tags = keywords(page)
     article.url = canonical_url(page, url)
     prune(tree)

@@ -41,8 +41,10 @@ PLACEHOLDER = re.compile(r"@|^https?:|^www\.|^\d+$|^(?:admin|administrator|name|
                          re.IGNORECASE)
 BYLINE_PARAGRAPHS = 3
 CREDIT_NODES = 60  # text nodes after the headline searched for a credit line
+# Attribute steps (``//@class/..``) rather than a test on every element: half the cost.
 AUTHOR_MARKUP = etree.XPath(
-    "//*[@rel='author' or @itemprop='author' or contains(@class, 'author') or contains(@class, 'byline')]"
+    "//@rel[. = 'author']/.. | //@itemprop[. = 'author']/.."
+    " | //@class[contains(., 'author') or contains(., 'byline')]/.."
 )
 # ``author``, ``authors``, ``author-name``, ``byline__author`` name a byline; ``authorized`` does not.
 AUTHOR_CLASS = re.compile(r"(?<![a-z])(?:author|byline)(?:s|name|_name)?(?![a-z])", re.IGNORECASE)
@@ -181,9 +183,10 @@ def pick_authors(paragraphs: list[str], page: Page, near_headline: list[str], pa
     """
     excluded = editors(page_text) | sources(page_text) | site_names(page)
     credits = credit_names([*near_headline[:CREDIT_NODES], *paragraphs[:BYLINE_PARAGRAPHS]])
-    for names in (byline_names(paragraphs), credits, declared_names(page),
-                  markup_names(page.tree)):
-        cleaned = clean_names(names, excluded)
+    readers = (lambda: byline_names(paragraphs), lambda: credits, lambda: declared_names(page),
+               lambda: markup_names(page.tree))
+    for names in readers:  # in order, each read only when the ones before named nobody
+        cleaned = clean_names(names(), excluded)
         if cleaned:
             return cleaned
     return []

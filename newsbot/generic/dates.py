@@ -53,7 +53,7 @@ def text_after(element: etree._Element, limit: int) -> list[str]:
 def body_text(tree: etree._Element, limit: int) -> list[str]:
     """The first ``limit`` text nodes of the body, scripts left out."""
     return _readable(_BODY_TEXT(tree, limit=limit))
-DATED = etree.XPath("//meta[@content] | //time[@datetime] | //*[@itemprop][@content or @datetime]")
+DATED = etree.XPath("//meta[@content] | //time[@datetime] | //@itemprop/parent::*[@content or @datetime]")
 SCAN_LIMIT = 400
 OFFSET = re.compile(r"\d(?:Z|\s*[+-]\d{2}:?\d{2})$|\b(?:GMT|UTC)\b", re.IGNORECASE)
 AFTERNOON = re.compile(r"\d\s*p\.?m\b", re.IGNORECASE)
@@ -130,9 +130,9 @@ def has_offset(value: str) -> bool:
     return OFFSET.search(value) is not None
 
 
-def metadata_times(tree: etree._Element) -> Iterator[str]:
+def metadata_times(tree: etree._Element, dated: list[etree._Element] | None = None) -> Iterator[str]:
     """Publication times the page declares for machines, in page order."""
-    for node in DATED(tree):
+    for node in DATED(tree) if dated is None else dated:
         key = (node.get("property") or node.get("name") or node.get("itemprop") or "").lower()
         if key in META_NAMES or (node.tag == "time" and node.get("pubdate") is not None):
             value = node.get("content") or node.get("datetime")
@@ -187,9 +187,9 @@ def relative_time(text: str, now: datetime, zone: tzinfo) -> str | None:
     return iso(datetime.fromisoformat(found).replace(tzinfo=zone))
 
 
-def updated_at(tree: etree._Element, zone: tzinfo) -> str | None:
-    """See the module docstring."""
-    for node in DATED(tree):
+def updated_at(tree: etree._Element, zone: tzinfo, dated: list[etree._Element] | None = None) -> str | None:
+    """See the module docstring; ``dated`` is DATED(tree) when the caller has it already."""
+    for node in DATED(tree) if dated is None else dated:
         key = (node.get("property") or node.get("name") or node.get("itemprop") or "").lower()
         value = (node.get("content") or node.get("datetime") or "").strip()
         if key in MODIFIED_NAMES and value and (found := value_iso(value, zone)):
@@ -242,10 +242,11 @@ def _day(year: str, month: str, day: str) -> str | None:
 
 
 def published_at(
-    tree: etree._Element, headline: etree._Element | None, zone: tzinfo, url: str, now: datetime | None = None
+    tree: etree._Element, headline: etree._Element | None, zone: tzinfo, url: str, now: datetime | None = None,
+    dated: list[etree._Element] | None = None,
 ) -> str | None:
-    """See the module docstring; ``now`` is the crawl time, for relative times."""
-    declared = [(raw, value) for raw in metadata_times(tree) if (value := value_iso(raw, zone))]
+    """See the module docstring; ``now`` is the crawl time, for relative times, ``dated`` DATED(tree)."""
+    declared = [(raw, value) for raw in metadata_times(tree, dated) if (value := value_iso(raw, zone))]
     # A time with its offset over a wall-clock one (sailthru.date is often UTC, unmarked).
     timed = [(raw, value) for raw, value in declared if has_time_of_day(raw)]
     precise = next((value for raw, value in timed if has_offset(raw)), timed[0][1] if timed else None)
