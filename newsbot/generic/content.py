@@ -134,6 +134,41 @@ def in_list_item(element: etree._Element, seen: dict[etree._Element, bool]) -> b
     return False
 
 
+class Finals:
+    """Container scores after their link density and teaser factors, computed on demand:
+    both only lower a score, so the best is found without reading the text of most elements
+    (each ``string()`` of a high ancestor reads the whole page again)."""
+
+    def __init__(self, raw: dict[etree._Element, float]) -> None:
+        self.raw = {e: score for e, score in raw.items() if e.tag not in ("html", "head")}
+        self.memo: dict[etree._Element, float] = {}
+        self.entries: dict[etree._Element, bool] = {}
+
+    def get(self, element: etree._Element) -> float:
+        if element not in self.raw:
+            return 0.0
+        if element not in self.memo:
+            text_length = len(text_of(element)) or 1
+            score = self.raw[element] * (1.0 - min(link_chars(element) / text_length, 1.0))
+            if in_list_item(element, self.entries) or is_feed(element):
+                score *= TEASER_FACTOR
+            self.memo[element] = score
+        return self.memo[element]
+
+    def best(self) -> etree._Element | None:
+        """The highest final score; on a tie, the element scored first (page order of its text)."""
+        order = {e: i for i, e in enumerate(self.raw)}
+        best: etree._Element | None = None
+        best_score = 0.0
+        for element in sorted(self.raw, key=lambda e: (-self.raw[e], order[e])):
+            if best is not None and self.raw[element] < best_score:
+                break  # no factor raises a score: nothing further down can win
+            score = self.get(element)
+            if best is None or score > best_score or (score == best_score and order[element] < order[best]):
+                best, best_score = element, score
+        return best
+
+
 def containers(root: etree._Element) -> list[etree._Element]:
     """The element holding the article (module docstring) and those of its siblings that
     score at least a fifth as well (an article split by an ad slot), in page order; empty
@@ -154,23 +189,15 @@ def containers(root: etree._Element) -> list[etree._Element]:
         scores.add(grandparent, score / 2)
         if grandparent is not None:
             scores.add(grandparent.getparent(), score / 3)
-    final: dict[etree._Element, float] = {}
-    entries: dict[etree._Element, bool] = {}
-    for element, score in scores.by_element.items():
-        if element.tag in ("html", "head"):
-            continue
-        text_length = len(text_of(element)) or 1
-        final[element] = score * (1.0 - min(link_chars(element) / text_length, 1.0))
-        if in_list_item(element, entries) or is_feed(element):
-            final[element] *= TEASER_FACTOR
-    if not final:
+    final = Finals(scores.by_element)
+    best = final.best()
+    if best is None:
         return []
-    best = max(final, key=final.__getitem__)
     parent = best.getparent()
     if parent is None or best.tag == "body":
         return [best]
-    floor = max(SIBLING_FLOOR, SIBLING_SHARE * final[best])
-    kept = [e for e in parent if e is best or final.get(e, 0.0) >= floor or _prose(e)]
+    floor = max(SIBLING_FLOOR, SIBLING_SHARE * final.get(best))
+    kept = [e for e in parent if e is best or final.get(e) >= floor or _prose(e)]
     # A heading stays when the block after it does (sections of one article).
     group = [e for i, e in enumerate(kept)
              if e.tag not in HEADINGS or (i + 1 < len(kept) and kept[i + 1].tag not in HEADINGS)]
@@ -178,7 +205,7 @@ def containers(root: etree._Element) -> list[etree._Element]:
 
 
 def with_twins(root: etree._Element, best: etree._Element, group: list[etree._Element],
-               final: dict[etree._Element, float], floor: float) -> list[etree._Element]:
+               final: Finals, floor: float) -> list[etree._Element]:
     """``group`` and, in page order, the elements elsewhere of the best container's own tag
     and class that score above ``floor``: one article split into several containers by a
     pull quote, a video or an ad, each at its own depth of the layout."""
@@ -190,7 +217,7 @@ def with_twins(root: etree._Element, best: etree._Element, group: list[etree._El
     for element in TWINS(root, tag=best.tag, label=label):
         if element is best:
             found.extend(group)
-        elif element not in inside and final.get(element, 0.0) >= floor:
+        elif element not in inside and final.get(element) >= floor:
             found.append(element)
     return found if len(found) > len(group) else group
 
