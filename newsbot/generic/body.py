@@ -31,7 +31,9 @@ FURNITURE = re.compile(
     r"|continue reading|read more|click here|all rights reserved|（?版权所有|本文来源[:：]?$"
     r"|(?:hide |show |toggle )?captions?$|close$|expand$|enlarge$|back to (?:gallery|top)"
     r"|(?:previous|next)(?: image| slide)?$"
-    r"|(?:published|updated|posted)$|(?:photo|image|picture)s?(?: credit)?\s*:)",
+    r"|(?:published|updated|posted)$|(?:photo|image|picture)s?(?: credit)?\s*:"
+    r"|(?:播报|编辑|关注|已关注|举报|收藏|点赞|评论|复制链接|打开APP|APP内打开|播报文章)$|语音播报文章"
+    r"|(?:来自|IP属地[:：]?)\s*[\u4e00-\u9fff]{2,3}$)",
     re.IGNORECASE,
 )
 # A line that only dates the story: "5:27 am CST, Wednesday, November 20, 2019", "Updated Nov. 20, 2019".
@@ -80,6 +82,8 @@ def is_furniture(block: Block) -> bool:
     False
     >>> is_furniture(Block("p", "39健康网(www.39.net)专稿，未经书面授权请勿转载。"))
     True
+    >>> [is_furniture(Block("p", text)) for text in ("播报", "来自甘肃", "来自甘肃的考生说，今年的题目不难。")]
+    [True, True, False]
     """
     text = block.text
     if FURNITURE.match(text) or DATE_ONLY.match(text) or is_dateline(text):
