@@ -32,10 +32,18 @@ FURNITURE = re.compile(
     r"|(?:hide |show |toggle )?captions?$|close$|expand$|enlarge$|back to (?:gallery|top)"
     r"|(?:previous|next)(?: image| slide)?$"
     r"|(?:published|updated|posted)$|(?:photo|image|picture)s?(?: credit)?\s*:"
+    r"|(?:published|updated|posted)(?: at| on)? [\d:.]+ ?(?:[ap]\.?m\.?)?(?: [a-z]{2,4})?\.?$"
+    r"|don'?t miss$|this (?:slideshow|gallery|video|content) requires javascript|comments?$|tell us what you think"
     r"|(?:播报|编辑|关注|已关注|举报|收藏|点赞|评论|复制链接|打开APP|APP内打开|播报文章)$|语音播报文章"
     r"|(?:来自|IP属地[:：]?)\s*[\u4e00-\u9fff]{2,3}$)",
     re.IGNORECASE,
 )
+# A caption's credit ends it: "(Image: GETTY)", "Natalie Naccache | Bloomberg | Getty Images".
+PICTURE_CREDIT = re.compile(
+    r"\((?:image|photo|picture|pic|credit)s?\s*:[^)]*\)\s*$|(?:getty images|shutterstock|alamy(?: stock photo)?)\s*$",
+    re.IGNORECASE,
+)
+PICTURE_CREDIT_MAX = 300
 # A line that only dates the story: "5:27 am CST, Wednesday, November 20, 2019", "Updated Nov. 20, 2019".
 DATELINE_WORDS = re.compile(
     r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*"
@@ -84,9 +92,13 @@ def is_furniture(block: Block) -> bool:
     True
     >>> [is_furniture(Block("p", text)) for text in ("播报", "来自甘肃", "来自甘肃的考生说，今年的题目不难。")]
     [True, True, False]
+    >>> [is_furniture(Block("p", t)) for t in ("Masks hide their faces (Image: GETTY )", "Updated at 1:23 p.m.")]
+    [True, True]
     """
     text = block.text
     if FURNITURE.match(text) or DATE_ONLY.match(text) or is_dateline(text):
+        return True
+    if len(text) <= PICTURE_CREDIT_MAX and PICTURE_CREDIT.search(text):
         return True
     if len(text) < 200 and (COPYRIGHT.search(text) or EDITOR_CREDIT.search(text)):
         return True
