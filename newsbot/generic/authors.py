@@ -23,16 +23,17 @@ ENGLISH_BYLINE = re.compile(
 )
 # 记者 张三 / 本报记者 李四 王五 / 作者：赵六 / 文/孙七, in the text near the headline.
 CREDIT = re.compile(
-    r"(?:(?:本报|新华社|特约|实习)?记者|作者|撰文|文)\s*(?:[:：/／|｜]\s*|\s+)"
-    r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:\s*[、，,]\s*[\u4e00-\u9fff·]{2,4}|\s+[\u4e00-\u9fff·]{2,4}(?=\s|$|[)）]))*)"
+    r"(?:(?:本报|新华社|特约|实习)?记者|作者|撰文|执笔|文)\s*(?:[:：/／|｜]\s*|\s+)"
+    r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:\s*[、，,&＆]\s*[\u4e00-\u9fff·]{2,4}|\s+[\u4e00-\u9fff·]{2,4}(?=\s|$|[)）]))*)"
 )
 # （记者唐霁）, and 石佳/中国青年报 (a name, then the paper it wrote for).
 PAREN_CREDIT = re.compile(
     r"[（(](?:本报|特约|实习)?记者\s*(?P<names>[\u4e00-\u9fff·]{2,4}(?:[、，,\s]+[\u4e00-\u9fff·]{2,4})*)[）)]"
 )
 NAME_FOR_PAPER = re.compile(r"^(?P<names>[\u4e00-\u9fff·]{2,4})\s*[/／]\s*\S{2,12}(?:报|网|社|新闻|杂志|周刊)$")
+ROLES = frozenset({"整合", "整理", "编译", "翻译", "报道", "摄影", "摄", "综合", "撰文"})
 ROLE_WORDS = re.compile(r"\s*(?:编译|翻译|整理|报道|撰文|摄影?|发自.*)$")
-NAME_SEPARATORS = re.compile(r"\s*(?:[、，,;；/]|\band\b|&)\s*")
+NAME_SEPARATORS = re.compile(r"\s*(?:[、，,;；/]|\band\b|&|(?<=[a-z]{2})\.\s+)\s*")
 EDITOR = re.compile(r"(?:责任编辑|责编|编辑|校对)\s*[:：]?\s*(?P<name>[^\s|｜（）()]+)")
 SOURCE = re.compile(r"来源\s*[:：]\s*(?P<name>[^\s|｜（）()]+)")
 EDITOR_WORDS = ("编辑", "责编", "editor")
@@ -40,10 +41,22 @@ PLACEHOLDER = re.compile(r"@|^https?:|^www\.|^\d+$|^(?:admin|administrator|name|
                          re.IGNORECASE)
 BYLINE_PARAGRAPHS = 3
 CREDIT_NODES = 60  # text nodes after the headline searched for a credit line
+# Attribute steps (``//@class/..``) rather than a test on every element: half the cost.
 AUTHOR_MARKUP = etree.XPath(
-    "//*[@rel='author' or @itemprop='author' or contains(@class, 'author') or contains(@class, 'byline')]"
+    "//@rel[. = 'author']/.. | //@itemprop[. = 'author']/.."
+    " | //@class[contains(., 'author') or contains(., 'byline')]/.."
 )
+# ``author``, ``authors``, ``author-name``, ``byline__author`` name a byline; ``authorized`` does not.
+AUTHOR_CLASS = re.compile(r"(?<![a-z])(?:author|byline)(?:s|name|_name)?(?![a-z])", re.IGNORECASE)
+# A date run into the name by the markup ("Carrie ArnoldNovember 15, 2019").
+TRAILING_DATE = re.compile(
+    r"\s*(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b|\d{4}[-/年]).*$")
+# Organisations credited as authors: agencies, desks, the outlet's staff.
+ORGANISATION = re.compile(
+    r"\b(?:press|news|staff|agency|reuters|afp|bloomberg|editorial|editors|media|wire|desk|team|newsroom)\b"
+    r"|新华社|中新社|中新网|通讯社|新闻网|日报|晚报|本报$", re.IGNORECASE)
 MAX_NAME = 40
+SITE_MIN = 3
 
 
 def byline_names(paragraphs: Iterable[str]) -> list[str]:
@@ -83,7 +96,7 @@ def credit_names(texts: Iterable[str]) -> list[str]:
             text = re.split(r"(?:责任编辑|编辑|责编)\s*[:：]", text)[0]
         match = CREDIT.search(text) or PAREN_CREDIT.search(text) or NAME_FOR_PAPER.match(text)
         if match:
-            return [n for n in re.split(r"[\s、，,]+", match["names"]) if n]
+            return [n for n in re.split(r"[\s、，,&＆]+", match["names"]) if n and n not in ROLES]
     return []
 
 
@@ -114,7 +127,12 @@ def site_names(page: Page) -> set[str]:
 
 
 def is_site_name(name: str, sites: set[str]) -> bool:
-    return any(name in site for site in sites)
+    """The site's name, a part of it, or a credit that holds it ("CNN Business" on CNN).
+
+    >>> is_site_name("CNN Business", {"CNN"}), is_site_name("Jill Disis", {"CNN"})
+    (True, False)
+    """
+    return any(name in site or (len(site) >= SITE_MIN and site in name) for site in sites)
 
 
 def declared_names(page: Page) -> list[str]:
@@ -133,7 +151,10 @@ def declared_names(page: Page) -> list[str]:
 
 def markup_names(tree: etree._Element) -> list[str]:
     for node in AUTHOR_MARKUP(tree):
-        text = normalise_ws(str(node.xpath("string()")))
+        if node.get("rel") != "author" and node.get("itemprop") != "author" \
+                and not AUTHOR_CLASS.search(node.get("class") or ""):
+            continue
+        text = TRAILING_DATE.sub("", normalise_ws(" ".join(node.itertext())))
         text = re.sub(r"^(?:by|作者|记者)\s*[:：]?\s*", "", text, flags=re.IGNORECASE)
         if 1 < len(text) <= MAX_NAME:
             return [text]
@@ -146,7 +167,8 @@ def clean_names(names: Iterable[str], excluded: set[str]) -> list[str]:
         for name in NAME_SEPARATORS.split(raw):
             name = normalise_ws(re.sub(r"^(?:by)\s+", "", name, flags=re.IGNORECASE))
             if (name and len(name) <= MAX_NAME and not PLACEHOLDER.search(name) and not is_site_name(name, excluded)
-                    and not any(word in name.lower() for word in EDITOR_WORDS)):
+                    and not any(word in name.lower() for word in EDITOR_WORDS)
+                    and not any(c.isdigit() for c in name) and not ORGANISATION.search(name)):
                 out.append(name)
     return unique(out)
 
@@ -161,9 +183,10 @@ def pick_authors(paragraphs: list[str], page: Page, near_headline: list[str], pa
     """
     excluded = editors(page_text) | sources(page_text) | site_names(page)
     credits = credit_names([*near_headline[:CREDIT_NODES], *paragraphs[:BYLINE_PARAGRAPHS]])
-    for names in (byline_names(paragraphs), credits, declared_names(page),
-                  markup_names(page.tree)):
-        cleaned = clean_names(names, excluded)
+    readers = (lambda: byline_names(paragraphs), lambda: credits, lambda: declared_names(page),
+               lambda: markup_names(page.tree))
+    for names in readers:  # in order, each read only when the ones before named nobody
+        cleaned = clean_names(names(), excluded)
         if cleaned:
             return cleaned
     return []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from newsbot.generic.nodes import text_of
 from newsbot.html_clean import is_pixel, safe_url
 from newsbot.items import Image
 from newsbot.text import drop_controls, normalise_ws
@@ -28,12 +29,16 @@ LAZY = ("data-original", "data-src", "data-lazy-src", "data-url", "data-actualsr
 PLACEHOLDER = re.compile(r"blank|spacer|placeholder|loading|lazy|grey\.gif|pixel|1x1|transparent", re.I)
 CENTRED = re.compile(r"text-align\s*:\s*center", re.I)
 CAPTION_CLASS = re.compile(r"caption|pic|img|photo|image|desc|note|illustration|credit", re.I)
+CAPTION_WORD = re.compile(r"(?<![a-z])caption", re.I)
 BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 WHOLE = frozenset({"p", "li", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "td", "th", "a"})
 IMAGE_FILES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".avif")
 STYLE_WIDTH = re.compile(r"(?<![-\w])width\s*:\s*(\d+)px")
 STYLE_HEIGHT = re.compile(r"(?<![-\w])height\s*:\s*(\d+)px")
 ICON_SIZE = 50  # a declared width or height below this is an icon, not a picture
+# A table cell holding blocks of its own is layout; one holding only inline text is data.
+LAYOUT_CELL = etree.XPath("boolean(.//*[self::p or self::div or self::br or self::table or self::ul or self::ol"
+                          " or self::li or self::h1 or self::h2 or self::h3 or self::h4 or self::blockquote])")
 MAX_DEPTH = 300  # deeper than this, a subtree is read as plain text (the stack is finite)
 
 
@@ -120,6 +125,7 @@ class Walker:
         self.stack: list[etree._Element] = []
         self.figures: list[etree._Element] = []
         self.quotes = 0
+        self.captions = 0  # inside an element classed as a caption
 
     def flush(self) -> None:
         raw = "".join(self.parts)
@@ -130,6 +136,8 @@ class Walker:
         source = self.stack[-1] if self.stack else None
         tag = str(source.tag) if source is not None else "p"
         kind = KINDS.get(tag, "quote" if self.quotes else "p")
+        if kind == "p" and source is not None and self.captions:
+            kind = "caption"
         centred = is_centred(source) or (source is not None and is_centred(source.getparent()))
         # Text laid out with blank lines only (no markup at all): one paragraph a line.
         pieces = BLANK_LINE.split(raw) if tag not in WHOLE and "\n" in raw else [raw]
@@ -168,15 +176,20 @@ class Walker:
                                          figure=self.figures[-1] if self.figures else None))
             return
         if depth > MAX_DEPTH:
-            self.text(str(element.xpath("string()")), in_link)
+            self.text((text_of(element)), in_link)
             return
         block = tag in BLOCK
+        if block and (tag == "td" or tag == "th") and not LAYOUT_CELL(element):
+            block = False  # a data cell: its row is one line, the cells spaced
+            self.parts.append(" ")
         in_link = in_link or tag == "a"
         if block:
             self.flush()
             self.stack.append(element)
             self.figures.extend([element] if tag == "figure" else [])
             self.quotes += tag == "blockquote"
+            captioned = CAPTION_WORD.search(element.get("class") or "") is not None
+            self.captions += captioned
         self.text(element.text, in_link)
         for child in element:
             self.walk(child, in_link, depth + 1)
@@ -187,6 +200,7 @@ class Walker:
             if tag == "figure":
                 self.figures.pop()
             self.quotes -= tag == "blockquote"
+            self.captions -= captioned
 
 
 def read_blocks(elements: list[etree._Element], base_url: str) -> list[Block]:

@@ -15,22 +15,45 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from newsbot.generic.blocks import HEADINGS, Block
+from newsbot.generic.nodes import text_of
 from newsbot.html_clean import clean_fragment, inner_html, remove_keeping_tail
 from newsbot.items import Image
 from newsbot.text import normalise_ws
 
 LINK_DENSITY = 0.5
 LIST_LINK_DENSITY = 0.3
+MOSTLY_LINKS = 0.8
+OWN_SENTENCE = 60
 FURNITURE = re.compile(
     r"^(?:[（(【\[]?\s*(?:责任编辑|责编|编辑|校对|审核|监制|值班编辑)\s*[:：]"
     r"|分享到|分享至|扫一扫|扫描二维码|关注我们|点击(?:查看|进入|阅读)|阅读全文|展开全文|查看原文|阅读原文|返回(?:首页|顶部)"
     r"|(?:share|tweet|email|print)(?: this)?(?: article| story)?$|follow us|sign up|subscribe|advert(?:isement)?$"
-    r"|continue reading|read more|click here|all rights reserved|（?版权所有|本文来源[:：]?$)",
+    r"|continue reading|read more|click here|all rights reserved|（?版权所有|本文来源[:：]?$"
+    r"|(?:hide |show |toggle )?captions?$|close$|expand$|enlarge$|back to (?:gallery|top)"
+    r"|(?:previous|next)(?: image| slide)?$"
+    r"|(?:published|updated|posted)$|(?:photo|image|picture)s?(?: credit)?\s*:"
+    r"|(?:published|updated|posted)(?: at| on)? [\d:.]+ ?(?:[ap]\.?m\.?)?(?: [a-z]{2,4})?\.?$"
+    r"|don'?t miss$|this (?:slideshow|gallery|video|content) requires javascript|comments?$|tell us what you think"
+    r"|(?:播报|编辑|关注|已关注|举报|收藏|点赞|评论|复制链接|打开APP|APP内打开|播报文章)$|语音播报文章"
+    r"|(?:来自|IP属地[:：]?)\s*[\u4e00-\u9fff]{2,3}$)",
     re.IGNORECASE,
 )
+# A caption's credit ends it: "(Image: GETTY)", "Natalie Naccache | Bloomberg | Getty Images".
+PICTURE_CREDIT = re.compile(
+    r"\((?:image|photo|picture|pic|credit)s?\s*:[^)]*\)\s*$|(?:getty images|shutterstock|alamy(?: stock photo)?)\s*$",
+    re.IGNORECASE,
+)
+PICTURE_CREDIT_MAX = 300
+# A line that only dates the story: "5:27 am CST, Wednesday, November 20, 2019", "Updated Nov. 20, 2019".
+DATELINE_WORDS = re.compile(
+    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*"
+    r"|published|updated|posted|last|on|at|am|pm|a\.m|p\.m|[a-z]{2,4}t|utc|gmt)\b|\d+|[\s,.:/|-]+",
+    re.IGNORECASE,
+)
+DATELINE_MAX = 70
 COPYRIGHT = re.compile(
     r"©|copyright\s*(?:©|\(c\)|\d{4})|all rights reserved"
-    r"|版权所有|未经授权.{0,10}转载|不得转载|ICP[备证]|举报电话|不良信息举报",
+    r"|版权所有|未经.{0,6}授权.{0,10}转载|[不得请勿禁止严]{2}转载|ICP[备证]|举报电话|不良信息举报",
     re.IGNORECASE,
 )
 STOP = re.compile(
@@ -65,14 +88,40 @@ def is_furniture(block: Block) -> bool:
     (True, True)
     >>> is_furniture(Block("p", "The copyright office said on Monday that it would appeal."))
     False
+    >>> is_furniture(Block("p", "39健康网(www.39.net)专稿，未经书面授权请勿转载。"))
+    True
+    >>> [is_furniture(Block("p", text)) for text in ("播报", "来自甘肃", "来自甘肃的考生说，今年的题目不难。")]
+    [True, True, False]
+    >>> [is_furniture(Block("p", t)) for t in ("Masks hide their faces (Image: GETTY )", "Updated at 1:23 p.m.")]
+    [True, True]
     """
     text = block.text
-    if FURNITURE.match(text) or DATE_ONLY.match(text):
+    if FURNITURE.match(text) or DATE_ONLY.match(text) or is_dateline(text):
+        return True
+    if len(text) <= PICTURE_CREDIT_MAX and PICTURE_CREDIT.search(text):
         return True
     if len(text) < 200 and (COPYRIGHT.search(text) or EDITOR_CREDIT.search(text)):
         return True
     density = block.links / len(text)
+    if density > MOSTLY_LINKS:
+        return True
+    # A linked headline followed by a sentence of its own is a point of the article (a news
+    # digest's list), not a teaser: teasers add a date or a source, not a sentence.
+    if len(text) - block.links >= OWN_SENTENCE:
+        return False
     return density > (LIST_LINK_DENSITY if block.kind == "li" else LINK_DENSITY)
+
+
+def is_dateline(text: str) -> bool:
+    """An English line that says when and nothing else.
+
+    >>> is_dateline("5:27 am CST, Wednesday, November 20, 2019"), is_dateline("Updated Nov. 20, 2019")
+    (True, True)
+    >>> is_dateline("On Nov. 20, 2019 the senate met."), is_dateline("2019")
+    (False, False)
+    """
+    return (len(text) <= DATELINE_MAX and any(c.isalpha() for c in text)
+            and not DATELINE_WORDS.sub("", text) and re.search(r"\d{4}", text) is not None)
 
 
 def kept_blocks(blocks: list[Block], title: str | None) -> list[Block]:
@@ -116,7 +165,7 @@ def _caption_like(block: Block) -> bool:
 def is_caption(block: Block, image_block: Block) -> bool:
     """``block`` describes the picture just before it (module docstring)."""
     if block.kind == "caption":
-        return image_block.figure is not None and block.figure is image_block.figure
+        return block.figure is image_block.figure  # its own figure's, or both outside any
     if block.kind not in ("p", "cell") or len(block.text) > CAPTION_MAX:
         return False
     if block.centred:
@@ -184,7 +233,7 @@ def _element(block: Block) -> etree._Element:
     tag = {"h": "h2", "li": "li", "pre": "pre", "quote": "blockquote"}.get(block.kind, "p")
     if block.kind == "h" and source is not None and source.tag in HEADINGS:
         tag = str(source.tag)
-    if source is not None and source.tag in (tag, "p") and normalise_ws(str(source.xpath("string()"))) == block.text:
+    if source is not None and source.tag in (tag, "p") and normalise_ws(text_of(source)) == block.text:
         element = copy.deepcopy(source)
         element.tail = None
         for img in list(element.iter("img")):

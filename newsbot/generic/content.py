@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from newsbot.generic.nodes import link_chars, text_of
 from newsbot.generic.prune import CONTENT_CLASS, is_chrome_name, names
 
 PARAGRAPHS = frozenset({"p", "pre", "td", "blockquote"})
@@ -38,6 +39,10 @@ HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*(?:\S+\s*){0,3}$")
 TEASER_FACTOR = 0.2
 REPEATED = 3
+LIST_DEPTH = 4
+# Text inside a link is a teaser's, whatever its length (a whole story card wrapped in <a>).
+IN_LINK = etree.XPath("//a//*")
+TWINS = etree.XPath("//*[local-name() = $tag][@class = $label]")
 
 
 def units(text: str) -> float:
@@ -48,10 +53,6 @@ def units(text: str) -> float:
     """
     han = len(HAN.findall(text))
     return len(text) + 1.5 * han
-
-
-def link_chars(element: etree._Element) -> int:
-    return sum(len(a.xpath("string()")) for a in element.iter("a"))
 
 
 def own_text(element: etree._Element) -> str:
@@ -84,7 +85,7 @@ class Scores:
 def paragraph_score(element: etree._Element) -> float:
     """What a paragraph-like block adds to its ancestors; 0 for a short or link-only one."""
     if element.tag in PARAGRAPHS:
-        text = element.xpath("string()")
+        text = text_of(element)
         links = link_chars(element)
     elif element.tag in OWN_TEXT:
         text = own_text(element)
@@ -109,12 +110,74 @@ def is_list_item(element: etree._Element) -> bool:
     return sum(1 for sibling in parent if sibling.get("class") == label) >= REPEATED
 
 
+def is_feed(element: etree._Element) -> bool:
+    """A list whose first entry is one of REPEATED or more of the same class: a feed of cards."""
+    if element.tag not in ("ul", "ol") or len(element) < REPEATED:
+        return False
+    return isinstance(element[0].tag, str) and is_list_item(element[0])
+
+
+def in_list_item(element: etree._Element, seen: dict[etree._Element, bool]) -> bool:
+    """``element`` is an entry of a repeated list, or inside (LIST_DEPTH levels up) an
+    ``<li>`` that is one (a story card in a feed); a repeated layout ``div.row`` above an
+    article is no list."""
+    node: etree._Element | None = element
+    for _ in range(LIST_DEPTH):
+        if node is None:
+            return False
+        if node is element or node.tag == "li":
+            if node not in seen:
+                seen[node] = is_list_item(node)
+            if seen[node]:
+                return True
+        node = node.getparent()
+    return False
+
+
+class Finals:
+    """Container scores after their link density and teaser factors, computed on demand:
+    both only lower a score, so the best is found without reading the text of most elements
+    (each ``string()`` of a high ancestor reads the whole page again)."""
+
+    def __init__(self, raw: dict[etree._Element, float]) -> None:
+        self.raw = {e: score for e, score in raw.items() if e.tag not in ("html", "head")}
+        self.memo: dict[etree._Element, float] = {}
+        self.entries: dict[etree._Element, bool] = {}
+
+    def get(self, element: etree._Element) -> float:
+        if element not in self.raw:
+            return 0.0
+        if element not in self.memo:
+            text_length = len(text_of(element)) or 1
+            score = self.raw[element] * (1.0 - min(link_chars(element) / text_length, 1.0))
+            if in_list_item(element, self.entries) or is_feed(element):
+                score *= TEASER_FACTOR
+            self.memo[element] = score
+        return self.memo[element]
+
+    def best(self) -> etree._Element | None:
+        """The highest final score; on a tie, the element scored first (page order of its text)."""
+        order = {e: i for i, e in enumerate(self.raw)}
+        best: etree._Element | None = None
+        best_score = 0.0
+        for element in sorted(self.raw, key=lambda e: (-self.raw[e], order[e])):
+            if best is not None and self.raw[element] < best_score:
+                break  # no factor raises a score: nothing further down can win
+            score = self.get(element)
+            if best is None or score > best_score or (score == best_score and order[element] < order[best]):
+                best, best_score = element, score
+        return best
+
+
 def containers(root: etree._Element) -> list[etree._Element]:
     """The element holding the article (module docstring) and those of its siblings that
     score at least a fifth as well (an article split by an ad slot), in page order; empty
     when the page has no prose at all."""
     scores = Scores()
+    linked = set(IN_LINK(root))
     for element in root.iter(*PARAGRAPHS, *OWN_TEXT):
+        if element in linked:
+            continue
         score = paragraph_score(element)
         if not score:
             continue
@@ -126,25 +189,37 @@ def containers(root: etree._Element) -> list[etree._Element]:
         scores.add(grandparent, score / 2)
         if grandparent is not None:
             scores.add(grandparent.getparent(), score / 3)
-    final: dict[etree._Element, float] = {}
-    for element, score in scores.by_element.items():
-        if element.tag in ("html", "head"):
-            continue
-        text_length = len(element.xpath("string()")) or 1
-        final[element] = score * (1.0 - min(link_chars(element) / text_length, 1.0))
-        if is_list_item(element):
-            final[element] *= TEASER_FACTOR
-    if not final:
+    final = Finals(scores.by_element)
+    best = final.best()
+    if best is None:
         return []
-    best = max(final, key=final.__getitem__)
     parent = best.getparent()
     if parent is None or best.tag == "body":
         return [best]
-    floor = max(SIBLING_FLOOR, SIBLING_SHARE * final[best])
-    kept = [e for e in parent if e is best or final.get(e, 0.0) >= floor or _prose(e)]
+    floor = max(SIBLING_FLOOR, SIBLING_SHARE * final.get(best))
+    kept = [e for e in parent if e is best or final.get(e) >= floor or _prose(e)]
     # A heading stays when the block after it does (sections of one article).
-    return [e for i, e in enumerate(kept)
-            if e.tag not in HEADINGS or (i + 1 < len(kept) and kept[i + 1].tag not in HEADINGS)]
+    group = [e for i, e in enumerate(kept)
+             if e.tag not in HEADINGS or (i + 1 < len(kept) and kept[i + 1].tag not in HEADINGS)]
+    return with_twins(root, best, group, final, floor)
+
+
+def with_twins(root: etree._Element, best: etree._Element, group: list[etree._Element],
+               final: Finals, floor: float) -> list[etree._Element]:
+    """``group`` and, in page order, the elements elsewhere of the best container's own tag
+    and class that score above ``floor``: one article split into several containers by a
+    pull quote, a video or an ad, each at its own depth of the layout."""
+    label = best.get("class")
+    if not label or not isinstance(best.tag, str):
+        return group
+    inside = {a for e in group for a in e.iterancestors()} | {d for e in group for d in e.iter()}
+    found: list[etree._Element] = []
+    for element in TWINS(root, tag=best.tag, label=label):
+        if element is best:
+            found.extend(group)
+        elif element not in inside and final.get(element) >= floor:
+            found.append(element)
+    return found if len(found) > len(group) else group
 
 
 def _prose(element: etree._Element) -> bool:
@@ -155,5 +230,5 @@ def _prose(element: etree._Element) -> bool:
         return True
     if element.tag != "p":
         return False
-    text = str(element.xpath("string()")).strip()
+    text = str(text_of(element)).strip()
     return units(text) >= PROSE_UNITS and link_chars(element) < SIBLING_LINKS * len(text)

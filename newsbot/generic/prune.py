@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from newsbot.generic.nodes import link_chars, text_of
 from newsbot.html_clean import remove_keeping_tail
 
 NEVER_TEXT = frozenset({
@@ -36,12 +37,13 @@ CHROME_WORDS = frozenset({
     "ad", "ads", "adv", "adsense", "nav", "menu", "tags", "tag", "share", "hot", "more", "extra",
     "header", "gg", "sns", "bottom", "foot", "aside", "print", "report", "zoom", "jump", "bio",
 })
+EMBED_WORDS = frozenset({"embed", "embedded"})
 LABEL_WORDS = re.compile(r"[a-z]+|[0-9]+")
 HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 CONTENT_CLASS = re.compile(r"article|content|entry|main|post|story|text|body|detail|zhengwen|wenzhang",
                            re.IGNORECASE)
 # Elements that may be hidden, found in C (one XPath test per tag name would cost 3 ms a page).
-MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")
+MAYBE_HIDDEN = etree.XPath("//@style/.. | //@hidden/.. | //@aria-hidden/..")  # attribute steps: 0.4 ms, not 0.7
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Chrome-named elements that hold this share of the page's prose stay (a layout column named
 # ``penci_sidebar`` or ``widget Blog`` that holds the article); comments and related-story
@@ -61,10 +63,14 @@ def is_chrome_name(label: str) -> bool:
 
     >>> is_chrome_name("article-share"), is_chrome_name("post-body"), is_chrome_name("ad top")
     (True, False, True)
+    >>> is_chrome_name("social-media-embed")
+    False
     """
     if not label:
         return False
     words = LABEL_WORDS.findall(HUMP.sub(" ", label).lower())
+    if EMBED_WORDS.intersection(words):
+        return False  # a post embedded in the article (``social-media-embed``) is its text
     return any(word in CHROME_WORDS or word.startswith(CHROME_STEMS) for word in words)
 
 
@@ -82,11 +88,11 @@ def prose_shares(root: etree._Element) -> dict[etree._Element, float]:
         if paragraph.tag in ("div", "section", "td"):
             text = (paragraph.text or "") + "".join(child.tail or "" for child in paragraph)
         else:
-            text = str(paragraph.xpath("string()"))
+            text = text_of(paragraph)
         size = len(text.strip())
         if size < PROSE_MIN:
             continue
-        links = sum(len(a.xpath("string()")) for a in paragraph.iter("a"))
+        links = link_chars(paragraph)
         if links > PROSE_LINKS * size:
             continue
         total += size
