@@ -38,6 +38,16 @@ LAZY_SRC = ("src", "data-original", "data-src")
 BAD_STYLE = re.compile(r"url\(|expression|javascript:|behavio(u)?r|@import|binding|\\", re.I)
 
 
+def pixels(value: str | None) -> int | None:
+    """An HTML width/height attribute as an int: ``"970px"`` and ``"970"`` are 970.
+
+    >>> pixels("970px"), pixels(" 530 "), pixels("50%"), pixels(None)
+    (970, 530, None, None)
+    """
+    value = (value or "").strip().lower().removesuffix("px")
+    return int(value) if value.isdigit() else None
+
+
 def image_src(img: etree._Element) -> str | None:
     """The picture's own URL: ``src``, or the lazy-loading attribute when ``src`` is absent."""
     return image_src_of(dict(img.attrib)) or None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from newsbot.generic.nodes import text_of
-from newsbot.html_clean import is_pixel, safe_url
+from newsbot.html_clean import is_pixel, pixels, safe_url
 from newsbot.items import Image
 from newsbot.text import drop_controls, normalise_ws
 
@@ -79,15 +79,6 @@ def picture_url(img: etree._Element, base_url: str) -> str | None:
     return None
 
 
-def _pixels(value: str | None) -> int | None:
-    """An HTML width or height in pixels.
-
-    >>> _pixels("600"), _pixels("600px"), _pixels("100%"), _pixels(None)
-    (600, 600, None, None)
-    """
-    digits = (value or "").strip().lower().removesuffix("px")
-    return int(digits) if digits.isdigit() else None
-
 
 def _style_pixels(pattern: re.Pattern[str], style: str) -> int | None:
     """A size in px from an inline style (``height:39px``), else None."""
@@ -99,8 +90,8 @@ def picture(img: etree._Element, base_url: str) -> Image | None:
     """The image, or None for a tracking pixel, an icon or a picture without an address."""
     url = picture_url(img, base_url)
     style = img.get("style") or ""
-    width = _pixels(img.get("width")) or _style_pixels(STYLE_WIDTH, style)
-    height = _pixels(img.get("height")) or _style_pixels(STYLE_HEIGHT, style)
+    width = pixels(img.get("width")) or _style_pixels(STYLE_WIDTH, style)
+    height = pixels(img.get("height")) or _style_pixels(STYLE_HEIGHT, style)
     if url is None or is_pixel(img) or any(size is not None and size < ICON_SIZE for size in (width, height)):
         return None
     return Image(url=url, alt=normalise_ws(img.get("alt")) or None, width=width, height=height)

@@ -21,7 +21,7 @@ from typing import Self
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from newsbot.disabled import disabled
@@ -52,10 +52,7 @@ class IncrementalMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("NEWSBOT_INCREMENTAL"):
             raise disabled(cls, "NEWSBOT_INCREMENTAL is off")
-        state = crawler.get_extension(StateStoreExtension)
-        if state is None:
-            raise NotConfigured("StateStoreExtension is not in EXTENSIONS")
-        middleware = cls(crawler, state)
+        middleware = cls(crawler, StateStoreExtension.of(crawler))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 

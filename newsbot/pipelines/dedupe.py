@@ -26,7 +26,7 @@ from typing import Any, Self
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import DropItem
 
 from newsbot.disabled import disabled
 from newsbot.items import rank_of
@@ -53,10 +53,7 @@ class DedupePipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("NEWSBOT_DEDUPE_ENABLED"):
             raise disabled(cls, "NEWSBOT_DEDUPE_ENABLED is off")
-        state = crawler.get_extension(StateStoreExtension)
-        if state is None:
-            raise NotConfigured("StateStoreExtension is not in EXTENSIONS")
-        pipeline = cls(crawler, state)
+        pipeline = cls(crawler, StateStoreExtension.of(crawler))
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         return pipeline
 

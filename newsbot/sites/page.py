@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from newsbot.html_clean import image_src
+from newsbot.html_clean import image_src, pixels
 from newsbot.items import UNRANKED, Image
 from newsbot.loaders import ArticleLoader
 from newsbot.sites.listing import ListEntry
@@ -75,15 +75,6 @@ def joined(bodies: Iterable[Body]) -> Body:
         whole = whole.then(body)
     return whole
 
-
-def pixels(value: str | None) -> int | None:
-    """An HTML width/height attribute as an int: ``"970px"`` and ``"970"`` are 970.
-
-    >>> pixels("970px"), pixels(" 530 "), pixels("50%"), pixels(None)
-    (970, 530, None, None)
-    """
-    value = (value or "").strip().lower().removesuffix("px")
-    return int(value) if value.isdigit() else None
 
 
 def image_of(img: etree._Element, base_url: str, index: int = 0) -> Image | None:

@@ -15,6 +15,7 @@ from typing import Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
 from newsbot.outputs import guard
@@ -52,6 +53,14 @@ class StateStoreExtension:
         self.crawler = crawler
         self._store: StateStore | None = None
         self._lock = asyncio.Lock()
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> Self:
+        """The crawl's extension, for the components that use the store."""
+        extension = crawler.get_extension(cls)
+        if extension is None:
+            raise NotConfigured(f"{cls.__name__} is not in EXTENSIONS")
+        return extension
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
