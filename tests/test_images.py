@@ -63,8 +63,6 @@ MISSING = [
     "https://i.guancha.cn/news/2022/04/27/20220427105501217.jpg",  # 636960
     "https://i.guancha.cn/bbs/2022/04/26/20220426204811572.jpg",  # 900003
 ]
-# 636874's 要闻 teaser picture (home page): on an earlier copy of the article only, when a list
-# read later raised it to 头条 (an article raised to a better channel is an item again).
 EXPECTED = {e["url"]: e for e in expected_articles()}
 
 
