@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import functools
 import json
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -161,22 +163,31 @@ def test_flushed_by_size_and_by_time(backend: Backend) -> None:
     assert counts == [4, 5, 6]
 
 
-def test_two_crawls_writing_at_once_leave_no_duplicates(backend: Backend) -> None:
-    items = many(150)
+def at_once(*crawls: Callable[[], Any]) -> None:
+    """Run ``crawls`` in threads at the same time; any error of one fails the test."""
     errors: list[BaseException] = []
 
-    def crawl() -> None:
+    def run(crawl: Callable[[], Any]) -> None:
         try:
-            backend.crawl([Article(**vars(i)) for i in items], NEWSBOT_MONGO_BUFFER_SIZE=7)
+            crawl()
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
-    threads = [threading.Thread(target=crawl) for _ in range(2)]
+    threads = [threading.Thread(target=run, args=(crawl,)) for crawl in crawls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(120)
     assert not errors
+
+
+def test_two_crawls_writing_at_once_leave_no_duplicates(backend: Backend) -> None:
+    items = many(150)
+
+    def crawl() -> None:  # each crawl its own copies of the items
+        backend.crawl([Article(**vars(i)) for i in items], NEWSBOT_MONGO_BUFFER_SIZE=7)
+
+    at_once(crawl, crawl)
     with pymongo.MongoClient(backend.uri) as client:
         articles = client[backend.database].articles
         assert articles.count_documents({}) == 150
@@ -219,20 +230,11 @@ def test_two_workers_writing_two_channels_at_once_keep_the_better(backend: Backe
     """Each article written at the same time by two crawls, one from each channel."""
     store_only(backend)
     base = many(120)
-    errors: list[BaseException] = []
 
     def crawl(channel: dict[str, Any]) -> None:
-        try:
-            backend.crawl([Article(**{**vars(i), **channel}) for i in base], NEWSBOT_MONGO_BUFFER_SIZE=7)
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        backend.crawl([Article(**{**vars(i), **channel}) for i in base], NEWSBOT_MONGO_BUFFER_SIZE=7)
 
-    threads = [threading.Thread(target=crawl, args=(channel,)) for channel in (YAOWEN, TOUTIAO)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not errors
+    at_once(functools.partial(crawl, YAOWEN), functools.partial(crawl, TOUTIAO))
     with pymongo.MongoClient(backend.uri) as client:
         articles = client[backend.database].articles
         assert articles.count_documents({}) == 120
