@@ -40,6 +40,10 @@ CHROME_WORDS = frozenset({
 EMBED_WORDS = frozenset({"embed", "embedded"})
 LABEL_WORDS = re.compile(r"[a-z]+|[0-9]+")
 HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# The same words of an ASCII label in one pass: an upper-case run with the lower-case run
+# after it ("theiaStickySidebar": theia, Sticky, Sidebar; "ADbox": ADbox); digits never matter.
+ASCII_WORDS = re.compile(r"[A-Z]*[a-z]+|[A-Z]+")
+CHROME_WORD, EMBED = 1, 2
 CONTENT_CLASS = re.compile(r"article|content|entry|main|post|story|text|body|detail|zhengwen|wenzhang",
                            re.IGNORECASE)
 # Elements that may be hidden, found in C (one XPath test per tag name would cost 3 ms a page).
@@ -63,15 +67,28 @@ def is_chrome_name(label: str) -> bool:
 
     >>> is_chrome_name("article-share"), is_chrome_name("post-body"), is_chrome_name("ad top")
     (True, False, True)
-    >>> is_chrome_name("social-media-embed")
-    False
+    >>> is_chrome_name("social-media-embed"), is_chrome_name("theiaStickySidebar"), is_chrome_name("ADbox")
+    (False, True, False)
     """
     if not label:
         return False
-    words = LABEL_WORDS.findall(HUMP.sub(" ", label).lower())
-    if EMBED_WORDS.intersection(words):
-        return False  # a post embedded in the article (``social-media-embed``) is its text
-    return any(word in CHROME_WORDS or word.startswith(CHROME_STEMS) for word in words)
+    if label.isascii():
+        words = ASCII_WORDS.findall(label)
+    else:  # lower() may turn a non-ASCII letter into ASCII ones (K, İ): the general split
+        words = LABEL_WORDS.findall(HUMP.sub(" ", label).lower())
+    kinds = set(map(word_kind, words))
+    return EMBED not in kinds and CHROME_WORD in kinds
+
+
+@lru_cache(maxsize=16384)
+def word_kind(word: str) -> int:
+    """CHROME_WORD, EMBED or 0 for one word of a label. Cached by word: labels differ from
+    site to site, their words much less (``col``, ``item``, ``title``), so a page's labels
+    are mostly decided from words seen before."""
+    word = word.lower()
+    if word in EMBED_WORDS:
+        return EMBED  # a post embedded in the article (``social-media-embed``) is its text
+    return CHROME_WORD if word in CHROME_WORDS or word.startswith(CHROME_STEMS) else 0
 
 
 def is_hidden(element: etree._Element) -> bool:
