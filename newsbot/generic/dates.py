@@ -15,11 +15,11 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
-from typing import Any
 
 from lxml import etree
 
 from newsbot.generic.meta import load_json_ld
+from newsbot.generic.nodes import texts_after, texts_in
 from newsbot.times import BEIJING, aware, beijing_iso, iso, relative_iso
 
 META_NAMES = frozenset({
@@ -32,27 +32,20 @@ DATE_TIME = re.compile(r"\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}\s*日?\
 UPDATED = re.compile(r"更新|修改|编辑于|updated", re.IGNORECASE)
 RELATIVE = re.compile(r"刚刚|\d{1,2}\s*(?:分钟|小时|天)前|(?:昨天|前天)\s*\d{1,2}:\d{2}")
 MODIFIED_NAMES = frozenset({"article:modified_time", "og:updated_time", "datemodified", "lastmod", "last-modified"})
-# At most $limit text nodes: a time further down belongs to something else.
-# Plain text-node steps, scripts filtered in Python: an ``ancestor::script`` test on every
-# node made each query cost about 1 ms a page.
-_FOLLOWING = etree.XPath("(following::text())[position() <= $limit]")
-_BODY_TEXT = etree.XPath("(//body//text())[position() <= $limit]")
-NOT_TEXT = frozenset({"script", "style"})
-
-
-def _readable(nodes: list[Any]) -> list[str]:
-    """Text nodes without the insides of scripts and styles (a script's tail is page text)."""
-    return [t for t in nodes if t.is_tail or t.getparent().tag not in NOT_TEXT]
+# At most ``limit`` text nodes (SCAN_LIMIT): a time further down belongs to something else.
 
 
 def text_after(element: etree._Element, limit: int) -> list[str]:
     """The first ``limit`` text nodes after ``element`` in page order, scripts left out."""
-    return _readable(_FOLLOWING(element, limit=limit))
+    return texts_after(element, limit)
 
 
 def body_text(tree: etree._Element, limit: int) -> list[str]:
     """The first ``limit`` text nodes of the body, scripts left out."""
-    return _readable(_BODY_TEXT(tree, limit=limit))
+    body = next(tree.iter("body"), None)
+    return texts_in(body, limit) if body is not None else []
+
+
 DATED = etree.XPath("//meta[@content] | //time[@datetime] | //@itemprop/parent::*[@content or @datetime]")
 SCAN_LIMIT = 400
 OFFSET = re.compile(r"\d(?:Z|\s*[+-]\d{2}:?\d{2})$|\b(?:GMT|UTC)\b", re.IGNORECASE)

@@ -72,10 +72,8 @@ def is_chrome_name(label: str) -> bool:
     """
     if not label:
         return False
-    if label.isascii():
-        words = ASCII_WORDS.findall(label)
-    else:  # lower() may turn a non-ASCII letter into ASCII ones (K, İ): the general split
-        words = LABEL_WORDS.findall(HUMP.sub(" ", label).lower())
+    # lower() may turn a non-ASCII letter into ASCII ones (K, İ): such labels take the general split
+    words = ASCII_WORDS.findall(label) if label.isascii() else LABEL_WORDS.findall(HUMP.sub(" ", label).lower())
     kinds = set(map(word_kind, words))
     return EMBED not in kinds and CHROME_WORD in kinds
 
