@@ -21,13 +21,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from lxml import etree
+
 from newsbot.dom import parse_html
 from newsbot.generic.authors import pick_authors
 from newsbot.generic.blocks import read_blocks
 from newsbot.generic.body import build_body
 from newsbot.generic.content import containers
-from newsbot.generic.dates import DATED, published_at, text_after, updated_at
-from newsbot.generic.decode import page_text
+from newsbot.generic.dates import DATED, Scans, published_at, text_after, updated_at
+from newsbot.generic.decode import page_text_and_bytes
 from newsbot.generic.meta import Page, canonical_url, headline, keywords, language, lead_image, title
 from newsbot.generic.prune import prune
 from newsbot.generic.structured import better_body, declared_paragraphs, paragraphs_html
@@ -37,6 +39,7 @@ from newsbot.times import crawl_now
 
 logger = logging.getLogger(__name__)
 HAN = re.compile(r"[\u4e00-\u9fff]")
+BODY_STRING = etree.XPath("string(body)")
 
 EXTRACTION = "fallback"
 CHINESE_ZONE = "Asia/Shanghai"
@@ -66,24 +69,24 @@ def extract_article(
     if not isinstance(body, (bytes, bytearray)):
         raise TypeError(f"extract_article needs the page's bytes, not {type(body).__name__}")
     article = Article(url=url, fetched_url=url, extraction=EXTRACTION)
-    text = page_text(bytes(body), headers)
+    text, data = page_text_and_bytes(bytes(body), headers)
     if not text.strip():
         return article
-    tree = parse_html(text.encode("utf-8", errors="replace"), url)
+    tree = parse_html(data, url)
     if tree.find("body") is None and len(tree) == 0:
         return article
     page = Page(tree)
     article.title = title(page)
     article.summary = normalise_optional(page.first("description", "og:description", "twitter:description"))
-    page_words = str(tree.xpath("string(body)"))
+    page_words = str(BODY_STRING(tree))
     article.language = language(page, page_words)
     tz = page_zone(zone, article.language, article.title)
     now = crawl_now(crawled_at) if isinstance(crawled_at, str) else crawled_at
     heading = headline(tree, article.title)
     near = [normalise_ws(t) for t in text_after(heading, limit=60)] if heading is not None else []
-    dated = DATED(tree)
-    article.published_at = published_at(tree, heading, tz, url, now, dated)
-    article.updated_at = updated_at(tree, tz, dated)
+    dated, scans = DATED(tree), Scans(tree, heading)
+    article.published_at = published_at(tree, heading, tz, url, now, dated, page.json_ld_data, scans)
+    article.updated_at = updated_at(tree, tz, dated, scans)
     article.tags = keywords(page)
     article.url = canonical_url(page, url)
     prune(tree)

@@ -46,6 +46,30 @@ def body_text(tree: etree._Element, limit: int) -> list[str]:
     return texts_in(body, limit) if body is not None else []
 
 
+class Scans:
+    """The text the rules here read: SCAN_LIMIT text nodes after the headline (none without
+    one) and SCAN_LIMIT of the body, each walked once, when a rule first needs it."""
+
+    def __init__(self, tree: etree._Element, headline: etree._Element | None) -> None:
+        self.tree, self.headline = tree, headline
+        self._after: list[str] | None = None
+        self._body: list[str] | None = None
+
+    def body(self) -> list[str]:
+        if self._body is None:
+            self._body = body_text(self.tree, limit=SCAN_LIMIT)
+        return self._body
+
+    def each(self) -> Iterator[list[str]]:
+        """The text after the headline, then the body's."""
+        if self.headline is not None:
+            if self._after is None:
+                self._after = text_after(self.headline, limit=SCAN_LIMIT)
+            yield self._after
+        yield self.body()
+
+
+LD_SCRIPTS = etree.XPath('//script[@type="application/ld+json"]')
 DATED = etree.XPath("//meta[@content] | //time[@datetime] | //@itemprop/parent::*[@content or @datetime]")
 SCAN_LIMIT = 400
 OFFSET = re.compile(r"\d(?:Z|\s*[+-]\d{2}:?\d{2})$|\b(?:GMT|UTC)\b", re.IGNORECASE)
@@ -123,16 +147,20 @@ def has_offset(value: str) -> bool:
     return OFFSET.search(value) is not None
 
 
-def metadata_times(tree: etree._Element, dated: list[etree._Element] | None = None) -> Iterator[str]:
-    """Publication times the page declares for machines, in page order."""
+def metadata_times(tree: etree._Element, dated: list[etree._Element] | None = None,
+                   json_ld: list[object] | None = None) -> Iterator[str]:
+    """Publication times the page declares for machines, in page order; ``json_ld`` is the
+    data of the page's ``<script type="application/ld+json">`` blocks when the caller has it."""
     for node in DATED(tree) if dated is None else dated:
         key = (node.get("property") or node.get("name") or node.get("itemprop") or "").lower()
         if key in META_NAMES or (node.tag == "time" and node.get("pubdate") is not None):
             value = node.get("content") or node.get("datetime")
             if value and value.strip():
                 yield value.strip()
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        yield from _json_ld_dates(load_json_ld(script.text or ""))
+    if json_ld is None:
+        json_ld = [load_json_ld(script.text or "") for script in LD_SCRIPTS(tree)]
+    for data in json_ld:
+        yield from _json_ld_dates(data)
 
 
 def _json_ld_dates(data: object) -> Iterator[str]:
@@ -148,12 +176,12 @@ def _json_ld_dates(data: object) -> Iterator[str]:
 
 
 def written_time(
-    tree: etree._Element, headline: etree._Element | None, zone: tzinfo, now: datetime | None = None
+    tree: etree._Element, headline: etree._Element | None, zone: tzinfo, now: datetime | None = None,
+    scans: Scans | None = None,
 ) -> str | None:
     """The first date-time with a time of day in the page text after ``headline`` (else anywhere);
     with ``now``, a relative time right after the headline too."""
-    scans = [text_after(headline, limit=SCAN_LIMIT)] if headline is not None else []
-    for nodes in [*scans, body_text(tree, limit=SCAN_LIMIT)]:
+    for nodes in (scans or Scans(tree, headline)).each():
         for position, text in enumerate(nodes):
             match = DATE_TIME.search(text)
             if match and not UPDATED.search(text[: match.start()]):
@@ -180,14 +208,16 @@ def relative_time(text: str, now: datetime, zone: tzinfo) -> str | None:
     return iso(datetime.fromisoformat(found).replace(tzinfo=zone))
 
 
-def updated_at(tree: etree._Element, zone: tzinfo, dated: list[etree._Element] | None = None) -> str | None:
-    """See the module docstring; ``dated`` is DATED(tree) when the caller has it already."""
+def updated_at(tree: etree._Element, zone: tzinfo, dated: list[etree._Element] | None = None,
+               scans: Scans | None = None) -> str | None:
+    """See the module docstring; ``dated`` is DATED(tree), ``scans`` the page's Scans, when the
+    caller has them already."""
     for node in DATED(tree) if dated is None else dated:
         key = (node.get("property") or node.get("name") or node.get("itemprop") or "").lower()
         value = (node.get("content") or node.get("datetime") or "").strip()
         if key in MODIFIED_NAMES and value and (found := value_iso(value, zone)):
             return found
-    text = "\n".join(body_text(tree, limit=SCAN_LIMIT))
+    text = "\n".join(scans.body() if scans is not None else body_text(tree, limit=SCAN_LIMIT))
     for match in UPDATED.finditer(text):
         stamp = DATE_TIME.search(text, match.end(), match.end() + 40)
         if stamp and stamp.start() - match.end() < 12:
@@ -210,10 +240,9 @@ def url_day(url: str) -> str | None:
     return None
 
 
-def written_day(tree: etree._Element, headline: etree._Element | None) -> str | None:
+def written_day(tree: etree._Element, headline: etree._Element | None, scans: Scans | None = None) -> str | None:
     """The first plain date (2024-05-20, 2024年5月20日, May 20, 2024) after the headline, else in the body."""
-    scans = [text_after(headline, limit=SCAN_LIMIT)] if headline is not None else []
-    for nodes in [*scans, body_text(tree, limit=SCAN_LIMIT)]:
+    for nodes in (scans or Scans(tree, headline)).each():
         for text in nodes:
             if match := NUMERIC_DAY.search(text):
                 day = _day(match["y"], match["m"], match["d"])
@@ -236,17 +265,20 @@ def _day(year: str, month: str, day: str) -> str | None:
 
 def published_at(
     tree: etree._Element, headline: etree._Element | None, zone: tzinfo, url: str, now: datetime | None = None,
-    dated: list[etree._Element] | None = None,
+    dated: list[etree._Element] | None = None, json_ld: list[object] | None = None, scans: Scans | None = None,
 ) -> str | None:
-    """See the module docstring; ``now`` is the crawl time, for relative times, ``dated`` DATED(tree)."""
-    declared = [(raw, value) for raw in metadata_times(tree, dated) if (value := value_iso(raw, zone))]
+    """See the module docstring; ``now`` is the crawl time, for relative times. ``dated`` (DATED(tree)),
+    ``json_ld`` (the data of the JSON-LD blocks) and ``scans`` (the page's Scans) are what the
+    caller has read already."""
+    scans = scans or Scans(tree, headline)
+    declared = [(raw, value) for raw in metadata_times(tree, dated, json_ld) if (value := value_iso(raw, zone))]
     # A time with its offset over a wall-clock one (sailthru.date is often UTC, unmarked).
     timed = [(raw, value) for raw, value in declared if has_time_of_day(raw)]
     precise = next((value for raw, value in timed if has_offset(raw)), timed[0][1] if timed else None)
-    written = precise or written_time(tree, headline, zone, now)
+    written = precise or written_time(tree, headline, zone, now, scans)
     if written:
         return written
     if declared:
         return declared[0][1]
-    day = written_day(tree, headline) or url_day(url)
+    day = written_day(tree, headline, scans) or url_day(url)
     return value_iso(day, zone) if day else None

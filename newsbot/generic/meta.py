@@ -42,7 +42,10 @@ class Page:
             value = normalise_ws(node.get("content"))
             if key and value:
                 self.meta.setdefault(key, []).append(value)
-        self.json_ld = list(_json_ld_objects(tree))
+        # The data of the blocks whose type is exactly application/ld+json (the date rules'
+        # selection), and the objects of all the blocks that declare it in any spelling.
+        self.json_ld_data: list[object] = []
+        self.json_ld = list(_json_ld_objects(tree, self.json_ld_data))
         self.title_text = normalise_ws(tree.findtext("head/title"))  # kept: prune drops <head>
         self.articles = [o for o in self.json_ld if ARTICLE_TYPES.search(str(o.get("@type", "")))]
 
@@ -61,12 +64,15 @@ class Page:
         return None
 
 
-def _json_ld_objects(tree: etree._Element) -> Iterator[dict]:
+def _json_ld_objects(tree: etree._Element, exact: list[object]) -> Iterator[dict]:
     for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json":
+        kind = script.get("type") or ""
+        if kind.strip().lower() != "application/ld+json":
             continue
         data = load_json_ld(script.text or "")
         if data is not None:
+            if kind == "application/ld+json":
+                exact.append(data)
             yield from _objects(data)
 
 

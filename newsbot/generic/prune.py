@@ -121,8 +121,10 @@ def prune(root: etree._Element) -> None:
 
     What is never text goes first; then chrome, unless it holds much of the page's prose.
     """
-    _remove_all([*root.iter(*NEVER_TEXT, etree.Comment, etree.ProcessingInstruction),
-                 *(e for e in MAYBE_HIDDEN(root) if is_hidden(e))])
+    # libxml2 removes them and keeps their tails (remove_keeping_tail's rule), without a
+    # Python call per script, comment and <head> element.
+    etree.strip_elements(root, *NEVER_TEXT, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    _remove_all([e for e in MAYBE_HIDDEN(root) if is_hidden(e)])
     shares = prose_shares(root)
     headline = next(root.iter("h1"), None)
     layout = set(headline.iterancestors()) if headline is not None else set()
