@@ -128,8 +128,12 @@ def prune(root: etree._Element) -> None:
     shares = prose_shares(root)
     headline = next(root.iter("h1"), None)
     layout = set(headline.iterancestors()) if headline is not None else set()
+    # Depth first, not into what goes: most elements of a portal page sit in chrome (its
+    # menus, link tables and footers), and an element removed takes its subtree with it.
     doomed: list[etree._Element] = []
-    for element in root.iter(etree.Element):
+    stack = [root]
+    while stack:
+        element = stack.pop()
         tag = element.tag
         label = names(element)
         if tag in CHROME or (label and tag not in ("body", "html", "img") and element not in layout
@@ -137,6 +141,8 @@ def prune(root: etree._Element) -> None:
             keep = KEEP_STRONG if STRONG_CHROME.search(label) else KEEP_WEAK
             if shares.get(element, 0.0) < keep:
                 doomed.append(element)
+                continue
+        stack.extend(reversed(element))
     _remove_all(doomed)
 
 
