@@ -26,6 +26,7 @@ OWN_TEXT = frozenset({"div", "section", "article", "span", "font", "center", "ma
 PUNCTUATION = re.compile(r"[,.;:!?，。；：！？、]")
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MIN_UNITS = 25  # shorter blocks (a date, a button label) say nothing
+MAX_UNITS_A_CHARACTER = 2.5  # a Han character (see units)
 TAG_BONUS = {"div": 5.0, "article": 10.0, "main": 5.0, "section": 3.0, "pre": 3.0, "td": 3.0,
              "blockquote": 3.0, "ol": -3.0, "ul": -3.0, "li": -3.0, "form": -3.0, "dl": -3.0,
              "h1": -5.0, "h2": -5.0, "h3": -5.0, "h4": -5.0, "th": -5.0}
@@ -51,7 +52,9 @@ def units(text: str) -> float:
     >>> units("abcd"), units("中文")
     (4.0, 5.0)
     """
-    han = len(HAN.findall(text))
+    if text.isascii():  # most English text: no scan for Han characters at all
+        return float(len(text))
+    han = HAN.subn("", text)[1]  # a count without a list of one-character strings
     return len(text) + 1.5 * han
 
 
@@ -84,18 +87,19 @@ class Scores:
 
 def paragraph_score(element: etree._Element) -> float:
     """What a paragraph-like block adds to its ancestors; 0 for a short or link-only one."""
-    if element.tag in PARAGRAPHS:
-        text = text_of(element)
-        links = link_chars(element)
+    paragraph = element.tag in PARAGRAPHS
+    if paragraph:
+        text = text_of(element).strip()
     elif element.tag in OWN_TEXT:
-        text = own_text(element)
-        links = 0
+        text = own_text(element).strip()
     else:
         return 0.0
-    text = str(text).strip()
+    if len(text) * MAX_UNITS_A_CHARACTER < MIN_UNITS:
+        return 0.0  # short whatever its script: most blocks, decided without counting
     size = units(text)
     if size < MIN_UNITS:
         return 0.0
+    links = link_chars(element) if paragraph else 0
     density = min(links / len(text), 1.0)
     score = (1.0 + len(PUNCTUATION.findall(text)) + min(size / 100.0, 3.0)) * (1.0 - density) ** 2
     return score * TEASER_FACTOR if is_truncated(text) else score
