@@ -82,7 +82,7 @@ def extract_article(
     article.language = language(page, page_words)
     tz = page_zone(zone, article.language, article.title)
     now = crawl_now(crawled_at) if isinstance(crawled_at, str) else crawled_at
-    heading = headline(tree, article.title)
+    heading = headline(tree, article.title, page)
     near = [normalise_ws(t) for t in text_after(heading, limit=60)] if heading is not None else []
     dated, scans = DATED(tree), Scans(tree, heading)
     article.published_at = published_at(tree, heading, tz, url, now, dated, page.json_ld_data, scans)

@@ -48,6 +48,14 @@ class Page:
         self.json_ld = list(_json_ld_objects(tree, self.json_ld_data))
         self.title_text = normalise_ws(tree.findtext("head/title"))  # kept: prune drops <head>
         self.articles = [o for o in self.json_ld if ARTICLE_TYPES.search(str(o.get("@type", "")))]
+        self._heading_texts: dict[etree._Element, str] = {}
+
+    def heading_text(self, heading: etree._Element) -> str:
+        """A heading's text, whitespace folded, read once for the title and the headline rules."""
+        text = self._heading_texts.get(heading)
+        if text is None:
+            text = self._heading_texts[heading] = normalise_ws(text_of(heading))
+        return text
 
     def first(self, *keys: str) -> str | None:
         for key in keys:
@@ -132,8 +140,8 @@ def title(page: Page) -> str | None:
     """The headline: a heading the ``<title>`` or ``og:title`` contains, else those without the site name."""
     declared = [v for v in (page.first("og:title", "twitter:title"), ld_text(page.ld("headline")),
                             normalise_ws(page.tree.findtext("head/title")) or None) if v]
-    headings = [normalise_ws(text_of(h)) for h in page.tree.iter("h1")]
-    for text in headings + [normalise_ws(text_of(h)) for h in headings_of(page.tree)]:
+    headings = [page.heading_text(h) for h in page.tree.iter("h1")]
+    for text in headings + [page.heading_text(h) for h in headings_of(page.tree)]:
         if text and any(text in value and 2 * len(text) >= len(value) for value in declared):
             return text
     if declared:
@@ -141,7 +149,7 @@ def title(page: Page) -> str | None:
     return headings[0] if headings and headings[0] else None
 
 
-def headline(tree: etree._Element, title: str | None) -> etree._Element | None:
+def headline(tree: etree._Element, title: str | None, page: Page | None = None) -> etree._Element | None:
     """The heading that shows the title: the first equal to it, else the first that is most of it.
 
     >>> from lxml import html
@@ -151,7 +159,8 @@ def headline(tree: etree._Element, title: str | None) -> etree._Element | None:
     """
     if not title:
         return None
-    headings = [(h, normalise_ws(text_of(h))) for h in headings_of(tree)]
+    text_of_heading = page.heading_text if page is not None else (lambda h: normalise_ws(text_of(h)))
+    headings = [(h, text_of_heading(h)) for h in headings_of(tree)]
     exact = next((h for h, text in headings if text == title), None)
     if exact is not None:
         return exact

@@ -58,7 +58,11 @@ PROSE_MIN, PROSE_LINKS = 80, 0.3
 
 
 def names(element: etree._Element) -> str:
-    return f"{element.get('class') or ''} {element.get('id') or ''}".strip()
+    """The element's class and id, one string (most elements have neither, or no id)."""
+    label, ident = element.get("class"), element.get("id")
+    if ident is None:
+        return label.strip() if label else ""
+    return f"{label} {ident}".strip() if label else ident.strip()
 
 
 @lru_cache(maxsize=4096)
