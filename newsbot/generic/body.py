@@ -44,6 +44,9 @@ PICTURE_CREDIT = re.compile(
     re.IGNORECASE,
 )
 PICTURE_CREDIT_MAX = 300
+# The last character a credit can end with, ``re.IGNORECASE`` folds included (ſ, K): a block
+# ending otherwise is not searched (the search cost microseconds a block).
+CREDIT_ENDS = frozenset(")sSſkKKyYoO")
 # A line that only dates the story: "5:27 am CST, Wednesday, November 20, 2019", "Updated Nov. 20, 2019".
 DATELINE_WORDS = re.compile(
     r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*"
@@ -98,7 +101,7 @@ def is_furniture(block: Block) -> bool:
     text = block.text
     if FURNITURE.match(text) or DATE_ONLY.match(text) or is_dateline(text):
         return True
-    if len(text) <= PICTURE_CREDIT_MAX and PICTURE_CREDIT.search(text):
+    if len(text) <= PICTURE_CREDIT_MAX and text.rstrip()[-1:] in CREDIT_ENDS and PICTURE_CREDIT.search(text):
         return True
     if len(text) < 200 and (COPYRIGHT.search(text) or EDITOR_CREDIT.search(text)):
         return True
