@@ -92,6 +92,8 @@ def credit_names(texts: Iterable[str]) -> list[str]:
     ['石佳']
     """
     for text in texts:
+        if text.isascii():
+            continue  # every pattern here needs Han characters
         if re.search(r"(?:责任编辑|编辑|责编)\s*[:：]", text):
             text = re.split(r"(?:责任编辑|编辑|责编)\s*[:：]", text)[0]
         match = CREDIT.search(text) or PAREN_CREDIT.search(text) or NAME_FOR_PAPER.match(text)

@@ -43,7 +43,6 @@ REPEATED = 3
 LIST_DEPTH = 4
 # Text inside a link is a teaser's, whatever its length (a whole story card wrapped in <a>).
 IN_LINK = etree.XPath("//a//*")
-TWINS = etree.XPath("//*[local-name() = $tag][@class = $label]")
 
 
 def units(text: str) -> float:
@@ -230,12 +229,17 @@ def with_twins(root: etree._Element, best: etree._Element, group: list[etree._El
     label = best.get("class")
     if not label or not isinstance(best.tag, str):
         return group
-    inside = {a for e in group for a in e.iterancestors()} | {d for e in group for d in e.iter()}
+    inside: set[etree._Element] | None = None  # read only when a twin turns up
     found: list[etree._Element] = []
-    for element in TWINS(root, tag=best.tag, label=label):
+    for element in root.iter(best.tag):  # a walk filtered in C: half an XPath test of every element
+        if element.get("class") != label:
+            continue
         if element is best:
             found.extend(group)
-        elif element not in inside and final.get(element) >= floor:
+            continue
+        if inside is None:
+            inside = {a for e in group for a in e.iterancestors()} | {d for e in group for d in e.iter()}
+        if element not in inside and final.get(element) >= floor:
             found.append(element)
     return found if len(found) > len(group) else group
 
