@@ -50,7 +50,15 @@ class Block:
     source: etree._Element | None = None
     image: Image | None = None
     figure: etree._Element | None = None  # the <figure> a picture or caption belongs to
-    centred: bool = False
+    centred: bool | None = None  # None: as its source says, read when first asked (few blocks are)
+
+    def looks_centred(self) -> bool:
+        """The block's element, or its parent, is centred or classed as a caption."""
+        centred = self.centred
+        if centred is None:
+            source = self.source
+            centred = self.centred = is_centred(source) or (source is not None and is_centred(source.getparent()))
+        return centred
 
 
 def picture_url(img: etree._Element, base_url: str) -> str | None:
@@ -129,14 +137,13 @@ class Walker:
         kind = KINDS.get(tag, "quote" if self.quotes else "p")
         if kind == "p" and source is not None and self.captions:
             kind = "caption"
-        centred = is_centred(source) or (source is not None and is_centred(source.getparent()))
         # Text laid out with blank lines only (no markup at all): one paragraph a line.
         pieces = BLANK_LINE.split(raw) if tag not in WHOLE and "\n" in raw else [raw]
         for piece in pieces:
             text = normalise_ws(drop_controls(piece))
             if text:
                 self.blocks.append(Block(kind, text, links if len(pieces) == 1 else 0, source,
-                                         figure=self.figures[-1] if self.figures else None, centred=centred))
+                                         figure=self.figures[-1] if self.figures else None))
 
     @staticmethod
     def teaser_link(img: etree._Element) -> bool:

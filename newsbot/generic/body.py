@@ -189,7 +189,7 @@ def is_caption(block: Block, image_block: Block) -> bool:
         return block.figure is image_block.figure  # its own figure's, or both outside any
     if block.kind not in ("p", "cell") or len(block.text) > CAPTION_MAX:
         return False
-    if block.centred:
+    if block.looks_centred():
         return True
     return bool(HAN.search(block.text)) and not block.text.endswith(SENTENCE_END)
 
