@@ -2,6 +2,8 @@
 expression on every call and cost twice as much; the link text is one query, not one per link."""
 from __future__ import annotations
 
+from typing import Literal
+
 from lxml import etree
 
 _STRING = etree.XPath("string()")
@@ -31,7 +33,7 @@ def link_chars(element: etree._Element) -> int:
 
 
 NOT_TEXT = frozenset({"script", "style"})
-_EVENTS = ("start", "end", "comment", "pi")
+_EVENTS: tuple[Literal["start", "end", "comment", "pi"], ...] = ("start", "end", "comment", "pi")
 
 
 def _collect(element: etree._Element, found: list[str], budget: list[int], with_tail: bool) -> None:
