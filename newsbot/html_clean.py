@@ -69,9 +69,11 @@ def is_tracker(img: etree._Element) -> bool:
     return image_src(img) is None or is_pixel(img)
 
 
-def clean_fragment(element: etree._Element, base_url: str, drop_selectors: tuple[str, ...] = ()) -> etree._Element:
-    """A cleaned deep copy of ``element`` (see the module docstring)."""
-    root = copy.deepcopy(element)
+def clean_fragment(element: etree._Element, base_url: str, drop_selectors: tuple[str, ...] = (),
+                   *, in_place: bool = False) -> etree._Element:
+    """A cleaned deep copy of ``element`` (see the module docstring); ``element`` itself,
+    cleaned, with ``in_place`` (for a fragment built to be cleaned, that nothing else holds)."""
+    root = element if in_place else copy.deepcopy(element)
     root.tail = None
     if drop_selectors:  # one query for all of them rather than one each
         for node in select(root, ", ".join(drop_selectors)):

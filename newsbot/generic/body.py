@@ -245,7 +245,7 @@ def fragment(blocks: list[Block], base_url: str) -> str | None:
             root[-1].append(element)
         else:
             root.append(element)
-    return inner_html(clean_fragment(root, base_url)).strip() or None
+    return inner_html(clean_fragment(root, base_url, in_place=True)).strip() or None
 
 
 def _element(block: Block) -> etree._Element:
