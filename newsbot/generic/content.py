@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from newsbot.generic.nodes import link_chars, text_of
+from newsbot.generic.nodes import link_chars, own_text, text_of
 from newsbot.generic.prune import CONTENT_CLASS, is_chrome_name, names
 
 PARAGRAPHS = frozenset({"p", "pre", "td", "blockquote"})
@@ -55,13 +55,6 @@ def units(text: str) -> float:
         return float(len(text))
     han = HAN.subn("", text)[1]  # a count without a list of one-character strings
     return len(text) + 1.5 * han
-
-
-def own_text(element: etree._Element) -> str:
-    """Text directly inside ``element``, not in its child elements."""
-    parts = [element.text or ""]
-    parts.extend(child.tail or "" for child in element)
-    return "".join(parts)
 
 
 def class_weight(element: etree._Element) -> float:

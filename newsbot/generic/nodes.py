@@ -21,6 +21,19 @@ def text_of(element: etree._Element) -> str:
     return str(_STRING(element))
 
 
+def own_text(element: etree._Element) -> str:
+    """Text directly inside ``element``, not in its child elements.
+
+    >>> own_text(etree.fromstring("<div>a<p>b</p>c<br/>d</div>"))
+    'acd'
+    """
+    if not len(element):
+        return element.text or ""
+    parts = [element.text or ""]
+    parts.extend(child.tail or "" for child in element)
+    return "".join(parts)
+
+
 def link_chars(element: etree._Element) -> int:
     """How many characters of ``element``'s text sit inside links.
 

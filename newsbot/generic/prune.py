@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from newsbot.generic.nodes import link_chars, text_of
+from newsbot.generic.nodes import link_chars, own_text, text_of
 from newsbot.html_clean import remove_keeping_tail
 
 NEVER_TEXT = frozenset({
@@ -104,10 +104,9 @@ def prose_shares(root: etree._Element) -> dict[etree._Element, float]:
     found: dict[etree._Element, int] = {}
     total = 0
     for paragraph in root.iter("p", "pre", "blockquote", "td", "div", "section"):
-        if paragraph.tag in ("div", "section", "td"):
-            text = (paragraph.text or "") + "".join(child.tail or "" for child in paragraph)
-        else:
-            text = text_of(paragraph)
+        text = own_text(paragraph) if paragraph.tag in ("div", "section", "td") else text_of(paragraph)
+        if len(text) < PROSE_MIN:
+            continue  # short before stripping too: most blocks
         size = len(text.strip())
         if size < PROSE_MIN:
             continue
