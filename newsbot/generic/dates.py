@@ -218,11 +218,23 @@ def updated_at(tree: etree._Element, zone: tzinfo, dated: list[etree._Element] |
         if key in MODIFIED_NAMES and value and (found := value_iso(value, zone)):
             return found
     text = "\n".join(scans.body() if scans is not None else body_text(tree, limit=SCAN_LIMIT))
+    if not may_say_updated(text):
+        return None
     for match in UPDATED.finditer(text):
         stamp = DATE_TIME.search(text, match.end(), match.end() + 40)
         if stamp and stamp.start() - match.end() < 12:
             return wall_clock_iso(stamp.group(), zone)
     return None
+
+
+def may_say_updated(text: str) -> bool:
+    """False when UPDATED cannot match: none of 更, 修, 编, nor "updated" in any case (whose
+    letters have no case-insensitive matches beyond ASCII). A fraction of the regex scan.
+
+    >>> may_say_updated("Last UPDATED 5 May"), may_say_updated("最后更新"), may_say_updated("Posted 5 May")
+    (True, True, False)
+    """
+    return "更" in text or "修" in text or "编" in text or "updated" in text.lower()
 
 
 def url_day(url: str) -> str | None:
