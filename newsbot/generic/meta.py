@@ -1,6 +1,7 @@
 """Page-level fields from the parsed page: meta tags, JSON-LD, title, tags, language, canonical URL."""
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -141,7 +142,8 @@ def title(page: Page) -> str | None:
     declared = [v for v in (page.first("og:title", "twitter:title"), ld_text(page.ld("headline")),
                             normalise_ws(page.tree.findtext("head/title")) or None) if v]
     headings = [page.heading_text(h) for h in page.tree.iter("h1")]
-    for text in headings + [page.heading_text(h) for h in headings_of(page.tree)]:
+    # The other headings' texts only as far as the search goes (teaser lists hold dozens).
+    for text in itertools.chain(headings, (page.heading_text(h) for h in headings_of(page.tree))):
         if text and any(text in value and 2 * len(text) >= len(value) for value in declared):
             return text
     if declared:
@@ -160,11 +162,12 @@ def headline(tree: etree._Element, title: str | None, page: Page | None = None) 
     if not title:
         return None
     text_of_heading = page.heading_text if page is not None else (lambda h: normalise_ws(text_of(h)))
-    headings = [(h, text_of_heading(h)) for h in headings_of(tree)]
-    exact = next((h for h, text in headings if text == title), None)
+    headings = headings_of(tree)
+    exact = next((h for h in headings if text_of_heading(h) == title), None)  # texts read as far as needed
     if exact is not None:
         return exact
-    return next((h for h, text in headings if text and text in title and 2 * len(text) >= len(title)), None)
+    return next((h for h in headings if (text := text_of_heading(h)) and text in title and 2 * len(text) >= len(title)),
+                None)
 
 
 def split_keywords(value: str) -> list[str]:
