@@ -189,12 +189,17 @@ def pick_authors(paragraphs: list[str], page: Page, near_headline: list[str], pa
     >>> pick_authors([], page, [], "责任编辑：刘响")
     []
     """
-    excluded = editors(page_text) | sources(page_text) | site_names(page)
-    credits = credit_names([*near_headline[:CREDIT_NODES], *paragraphs[:BYLINE_PARAGRAPHS]])
-    readers = (lambda: byline_names(paragraphs), lambda: credits, lambda: declared_names(page),
-               lambda: markup_names(page.tree))
-    for names in readers:  # in order, each read only when the ones before named nobody
-        cleaned = clean_names(names(), excluded)
+    readers = (lambda: byline_names(paragraphs),
+               lambda: credit_names([*near_headline[:CREDIT_NODES], *paragraphs[:BYLINE_PARAGRAPHS]]),
+               lambda: declared_names(page), lambda: markup_names(page.tree))
+    excluded: set[str] | None = None  # read once a reader names someone
+    for reader in readers:  # in order, each read only when the ones before named nobody
+        names = reader()
+        if not names:
+            continue
+        if excluded is None:
+            excluded = editors(page_text) | sources(page_text) | site_names(page)
+        cleaned = clean_names(names, excluded)
         if cleaned:
             return cleaned
     return []
