@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Self
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
 
 from newsbot.dom import parse_response
 from newsbot.sites.configured.config import FIELDS, ListPage, SiteConfig, bundled_sites, load_sites_file
@@ -29,7 +30,7 @@ from newsbot.sites.configured.extract import read_article
 from newsbot.sites.configured.site import configured, on_hosts, register_sites
 from newsbot.sites.listing import ListEntry
 from newsbot.sites.registry import get
-from newsbot.spiders.base import ArgumentError, NewsSpider, csv, list_callback
+from newsbot.spiders.base import ArgumentError, NewsSpider, csv, failed_request, list_callback
 from newsbot.urls import canonical_url
 
 SETTING = "NEWSBOT_SITES_FILE"
@@ -117,6 +118,11 @@ class NewsSitesSpider(NewsSpider):
 
     # --- where the crawl starts -----------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
+        for request in self.start_list_requests():
+            yield request
+
+    def start_list_requests(self) -> Iterator[Request]:
+        """A request for every feed, sitemap and first list page of the chosen sites."""
         for config in self.configs:
             for feed in config.feeds:
                 yield self.start_request(feed.url, self.parse_feed, Origin(config.name, feed.section))
@@ -157,14 +163,27 @@ class NewsSitesSpider(NewsSpider):
         return None
 
     def origin_of(self, response: Response) -> Origin:
-        data = response.meta.get("newsbot_origin")
+        """The site, section and page of a start point's response, noted by URL for
+        list_page() and list_channels(): under scrapy-redis the request may have been made
+        by another worker, so the request meta says it, not what this process yielded."""
+        origin = self._origin_in(response.meta, response.url)
+        self.origins.setdefault(response.url, origin)
+        return origin
+
+    def _origin_in(self, meta: Mapping[str, Any], url: str) -> Origin:
+        data = meta.get("newsbot_origin")
         if isinstance(data, dict):
             return Origin(str(data["site"]), str(data.get("section", "")), int(data.get("page", 1)))
-        known = self.origins.get(response.url)
+        known = self.origins.get(url)
         if known is not None:
             return known
-        config = self._config_of(response.url)
+        config = self._config_of(url)
         return Origin(config.name if config else "")
+
+    def list_failed(self, failure: Failure) -> None:
+        request = failed_request(failure)
+        self.origins.setdefault(request.url, self._origin_in(request.meta, request.url))
+        super().list_failed(failure)
 
     def list_page(self, real_url: str) -> int:
         origin = self.origins.get(real_url)
