@@ -54,8 +54,8 @@ def test_three_workers_store_what_one_process_stores(slow_news_site: dict[str, A
     fleet = Fleet(tmp_path, slow_news_site, redis_url, {}, settings, spider="news")
     seeded = fleet.seed()
     assert seeded.returncode == 0, seeded.stderr[-3000:]
-    # 1 feed of huaxia, the feed and robots.txt of northwind, the first list page of lakeside
-    assert "4 request(s) pushed" in seeded.stderr
+    # 1 feed of huaxia, the feed and robots.txt of northwind, the first page of both lists of lakeside
+    assert "5 request(s) pushed" in seeded.stderr
     fleet.start(3, CONCURRENT_REQUESTS="2")
     fleet.wait()
 

@@ -66,11 +66,37 @@ def test_a_file_that_is_not_toml_says_so(tmp_path: Path) -> None:
         load_sites_file(path)
 
 
+def test_sections_rank_in_the_order_the_file_declares_them() -> None:
+    text = """
+[[sites]]
+name = "demo"
+source_name = "Demo"
+language = "en"
+timezone = "UTC"
+allowed_domains = ["demo.example"]
+sitemaps = [{ url = "https://www.demo.example/sitemap.xml", section = "World" }]
+feeds = ["https://www.demo.example/all.xml", { url = "https://www.demo.example/sport.xml", section = "Sport" }]
+
+[[sites.lists]]
+url = "https://www.demo.example/arts/"
+section = "Arts"
+article_pattern = '/story/'
+
+[[sites.lists]]
+url = "https://www.demo.example/world/"
+section = "World"
+article_pattern = '/story/'
+"""
+    [site] = parse_sites(tomllib.loads(text))
+    assert site.sections == ("World", "", "Sport", "Arts")  # the sitemap's first: it comes first
+
+
 def test_the_sample_and_the_bundled_example_are_valid() -> None:
     sample = {site.name: site for site in load_sites_file(ROOT / "tests" / "sites" / "news.toml")}
     assert list(sample) == ["huaxia", "northwind", "lakeside"]
     assert sample["huaxia"].encoding == "gbk" and sample["huaxia"].feeds[0].section == "国内"
     assert sample["lakeside"].lists[0].next_page is not None
+    assert sample["lakeside"].sections == ("本地", "文化")
     assert [site.name for site in bundled_sites()] == ["people"]
 
 

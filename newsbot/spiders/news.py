@@ -24,10 +24,11 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from newsbot.dom import parse_response
+from newsbot.items import UNRANKED
 from newsbot.sites.configured.config import FIELDS, ListPage, SiteConfig, bundled_sites, load_sites_file
 from newsbot.sites.configured.discover import Found, feed_entries, list_links, robots_sitemaps, sitemap_entries
 from newsbot.sites.configured.extract import read_article
-from newsbot.sites.configured.site import configured, on_hosts, register_sites
+from newsbot.sites.configured.site import channel, configured, on_hosts, register_sites
 from newsbot.sites.listing import ListEntry
 from newsbot.sites.registry import get
 from newsbot.spiders.base import ArgumentError, NewsSpider, csv, failed_request, list_callback
@@ -48,7 +49,7 @@ class Origin:
 
     @property
     def channel(self) -> str:
-        return f"{self.site}/{self.section}" if self.section else self.site
+        return channel(self.site, self.section)
 
     def meta(self) -> dict[str, Any]:
         return {"newsbot_origin": {"site": self.site, "section": self.section, "page": self.page}}
@@ -81,6 +82,7 @@ class NewsSitesSpider(NewsSpider):
             raise ArgumentError(f"sites: {sites!r} names no site")
         self.configs: list[SiteConfig] = []
         self.origins: dict[str, Origin] = {}
+        self.ranks: dict[str, int] = {}  # channel -> its section's place among its site's (0 = best)
 
     @classmethod
     def check_settings(cls, settings: BaseSettings, arguments: dict[str, Any]) -> None:
@@ -113,6 +115,9 @@ class NewsSitesSpider(NewsSpider):
         if unknown:
             raise ArgumentError(f"sites: unknown {', '.join(map(repr, unknown))}; known: {', '.join(by_name)}")
         spider.configs = [by_name[name] for name in names]
+        orders = [get(config.name).channel_order for config in configs]
+        spider.channel_order = tuple(name for order in orders for name in order)
+        spider.ranks = {name: rank for order in orders for rank, name in enumerate(order)}
         spider.allowed_domains = sorted({d for config in spider.configs for d in config.allowed_domains})
         return spider
 
@@ -184,6 +189,11 @@ class NewsSitesSpider(NewsSpider):
         request = failed_request(failure)
         self.origins.setdefault(request.url, self._origin_in(request.meta, request.url))
         super().list_failed(failure)
+
+    def rank(self, channel: str) -> int:
+        """Where ``channel`` stands among its own site's sections (0 = best), whatever the
+        other sites of the file and the sites chosen: the stores compare ranks across crawls."""
+        return self.ranks.get(channel, UNRANKED)
 
     def list_page(self, real_url: str) -> int:
         origin = self.origins.get(real_url)
@@ -284,6 +294,7 @@ class NewsSitesSpider(NewsSpider):
         group = config.group or self.group
         item = read_article(response.body, response.url, response.encoding, config, canonical, merged, section,
                             group, self.now)
+        item.channel_rank = self.rank(merged.channel)
         selectors = {**GENERIC_RULES, **{_FIELD_OF.get(name, name): rule.expression
                                          for name, rule in config.selectors.items()}}
         yield self.finish(item, f"article/{config.name}", selectors, (response.url, response.body, response.encoding),
