@@ -5,7 +5,6 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,8 @@ import pymongo
 import pytest
 
 from tests.crawl import ROOT, crawl
-from tests.test_distributed import differences, documents
 from tests.plugins.sample_site import start_sample_site
+from tests.test_distributed import differences, documents
 from tests.workers import clean_env
 
 pytestmark = pytest.mark.integration
@@ -22,14 +21,6 @@ SITES_FILE = ROOT / "tests" / "sites" / "news.toml"
 EXPECTED = ROOT / "tests" / "expected" / "news"
 LAKESIDE = "https://www.lakeside.example"
 FIELDS = ("url", "site", "source_name", "categories", "title", "published_at", "authors", "language", "paragraphs")
-
-
-@pytest.fixture(scope="module")
-def news_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    proc, bases = start_sample_site(tmp_path_factory.mktemp("news-site"), root=ROOT / "tests" / "sites" / "news")
-    yield bases
-    proc.terminate()
-    proc.wait(10)
 
 
 def expected() -> dict[str, dict[str, Any]]:

@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 
 from newsbot.dom import parse_response
 from newsbot.items import UNRANKED
+from newsbot.middlewares.redirect_away import redirected_away
 from newsbot.sites.configured.config import FIELDS, ListPage, SiteConfig, bundled_sites, load_sites_file
 from newsbot.sites.configured.discover import Found, feed_entries, list_links, robots_sitemaps, sitemap_entries
 from newsbot.sites.configured.extract import read_article
@@ -186,9 +187,14 @@ class NewsSitesSpider(NewsSpider):
         return Origin(config.name if config else "")
 
     def list_failed(self, failure: Failure) -> None:
+        """As for any list, and a start point that failed (a feed gone, a sitemap that
+        answers 500) is a first page that gave nothing: the health check and the doctor
+        name its site."""
         request = failed_request(failure)
-        self.origins.setdefault(request.url, self._origin_in(request.meta, request.url))
+        origin = self.origins.setdefault(request.url, self._origin_in(request.meta, request.url))
         super().list_failed(failure)
+        if origin.page == 1 and not redirected_away(failure):  # redirected away: reported already
+            self.list_missed(getattr(request.callback, "__name__", ""), request.url)
 
     def rank(self, channel: str) -> int:
         """Where ``channel`` stands among its own site's sections (0 = best), whatever the
