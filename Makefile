@@ -27,7 +27,7 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	bash scripts/install_services.sh
 
-## Crawl the bundled sample site offline into $(OUT)/ (JSON lines, Hexo posts, feeds); ends with a summary.
+## Crawl the bundled sample sites (guancha, then the multi-site sample) offline into $(OUT)/ (JSON lines, Hexo posts, feeds); ends with a summary.
 demo: install
 	OUT=$(OUT) PY=$(BIN)/python bash scripts/demo.sh
 
