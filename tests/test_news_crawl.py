@@ -14,6 +14,7 @@ import pytest
 from tests.crawl import ROOT, crawl
 from tests.plugins.sample_site import start_sample_site
 from tests.test_distributed import differences, documents
+from tests.test_news_sites import readme_sites_block
 from tests.workers import clean_env
 
 pytestmark = pytest.mark.integration
@@ -136,3 +137,14 @@ def test_an_article_in_two_sections_is_filed_under_the_one_declared_first(
         assert {url.rsplit("/", 1)[1]: doc["channel_rank"] for url, doc in docs.items()} == {
             "201.html": 0, "202.html": 0, "203.html": 0, "204.html": 1}
     assert differences(stored["1"], stored["16"]) == {}
+
+
+def test_the_readmes_worked_example_crawls_the_sample(news_site: dict[str, Any], tmp_path: Path) -> None:
+    """The README's "Adding a site by configuration" entry, as written there."""
+    sites = tmp_path / "sites.toml"
+    sites.write_text(readme_sites_block(), "utf-8")
+    result = crawl(tmp_path / "crawl", news_site, settings={"NEWSBOT_SITES_FILE": str(sites)}, spider="news")
+    assert result.returncode == 0, result.log[-3000:]
+    lakeside = {url: article for url, article in expected().items() if url.startswith(LAKESIDE)}
+    assert {url: shown(item) for url, item in last_of(result.items).items()} == lakeside
+    assert len(lakeside) == 4

@@ -132,12 +132,18 @@ def test_robots_sitemap_index_and_news_sitemap() -> None:
     ]
 
 
-def test_the_readme_example_is_a_valid_sites_file() -> None:
+def readme_sites_block() -> str:
+    """The TOML block of the README's "Adding a site by configuration" section."""
     readme = (ROOT / "README.md").read_text("utf-8")
-    section = readme[readme.index("## Crawl any news site"):]
-    block = section[section.index("```toml\n") + 8:section.index("```", section.index("```toml\n") + 8)]
-    sites = parse_sites(tomllib.loads(block), "README")
-    assert [(site.name, site.source_name) for site in sites] == [
-        ("huaxia", "华夏日报"), ("northwind", "Northwind News"), ("lakeside", "湖畔新闻")]
-    assert [start.url for start in sites[1].sitemaps] == ["https://news.northwind.example/robots.txt"]
-    assert sites[0].selectors["time"].expression == "span.pubtime"
+    section = readme.split("\n## Adding a site by configuration\n", 1)[1].split("\n## ", 1)[0]
+    [block] = [part.split("\n```", 1)[0] for part in section.split("```toml\n")[1:]]
+    return block
+
+
+def test_the_readme_example_is_a_valid_sites_file() -> None:
+    [site] = parse_sites(tomllib.loads(readme_sites_block()), "README")
+    assert (site.name, site.source_name, site.allowed_domains) == ("lakeside", "湖畔新闻", ("lakeside.example",))
+    assert [listing.url for listing in site.lists] == ["https://www.lakeside.example/news/",
+                                                       "https://www.lakeside.example/culture/"]
+    assert site.sections == ("本地", "文化")
+

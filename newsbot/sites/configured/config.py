@@ -1,7 +1,7 @@
 """The sites file: one ``[[sites]]`` table per site, checked before any request.
 
 Every mistake is one :class:`SitesFileError` naming the file, the site, the key and what
-was expected (see the README, "Crawl any news site", for the format).
+was expected (see the README, "Adding a site by configuration", for the format).
 """
 from __future__ import annotations
 
