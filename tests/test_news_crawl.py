@@ -148,3 +148,22 @@ def test_the_readmes_worked_example_crawls_the_sample(news_site: dict[str, Any],
     lakeside = {url: article for url, article in expected().items() if url.startswith(LAKESIDE)}
     assert {url: shown(item) for url, item in last_of(result.items).items()} == lakeside
     assert len(lakeside) == 4
+
+
+def test_a_site_whose_feed_is_gone_is_named_and_the_crawl_fails(tmp_path: Path) -> None:
+    specials = {"huaxia:/rss/guonei.xml": {"status": 404}}
+    (tmp_path / "site").mkdir()
+    proc, bases = start_sample_site(tmp_path / "site", root=ROOT / "tests" / "sites" / "news", specials=specials)
+    try:
+        result = crawl(tmp_path / "crawl", bases, settings={"NEWSBOT_SITES_FILE": str(SITES_FILE)},
+                       args={"sites": "huaxia,lakeside"}, spider="news")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert result.returncode == 3, result.log[-3000:]
+    [error] = [line for line in result.log.splitlines() if "does not look the way" in line]
+    report = result.log[result.log.index(error):].split("\n\n")[0]
+    assert ("channel huaxia/国内: every first list page had no article links (1 page(s), e.g. "
+            "https://www.huaxia-daily.example/rss/guonei.xml)") in report
+    assert "lakeside" not in report
+    assert len(last_of(result.items)) == 4  # lakeside's articles are still stored
