@@ -27,7 +27,7 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	bash scripts/install_services.sh
 
-## Crawl the bundled sample site offline into $(OUT)/ (JSON lines, Hexo posts, feeds); ends with a summary.
+## Crawl the bundled sample sites (guancha, then the multi-site sample) offline into $(OUT)/ (JSON lines, Hexo posts, feeds); ends with a summary.
 demo: install
 	OUT=$(OUT) PY=$(BIN)/python bash scripts/demo.sh
 
@@ -49,7 +49,7 @@ clean:
 BENCH_ARTICLES ?= 5000
 MEMORY_ARTICLES ?= 50000
 
-.PHONY: bench bench-deps bench-extraction bench-throughput bench-memory bench-profile
+.PHONY: bench bench-deps bench-extraction bench-throughput bench-news bench-memory bench-profile
 
 ## Install benchmarks/requirements.txt into .venv.
 bench-deps: $(BIN)/python
@@ -66,6 +66,10 @@ bench-extraction: bench-deps
 ## Crawl throughput vs scrapy bench, BENCH_ARTICLES articles (~5 min).
 bench-throughput: bench-deps
 	$(BIN)/python benchmarks/crawl_throughput.py --articles $(BENCH_ARTICLES)
+
+## Configured sites: scrapy crawl news on 3,000 generated articles of 3 sites vs the guancha crawl (~7 min).
+bench-news: bench-deps
+	$(BIN)/python benchmarks/news_throughput.py
 
 ## Memory (RSS) over MEMORY_ARTICLES articles, sqlite and MongoDB (~20 min).
 bench-memory: bench-deps

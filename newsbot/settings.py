@@ -61,7 +61,7 @@ DOWNLOAD_HANDLERS = {
     "http": "newsbot.mirrors.MirrorDownloadHandler",
     "https": "newsbot.mirrors.MirrorDownloadHandler",
 }
-# The sites `scrapy crawl news` crawls (TOML, README "Crawl any news site"); empty = the
+# The sites `scrapy crawl news` crawls (TOML, README "Adding a site by configuration"); empty = the
 # bundled example, newsbot/sites/configured/examples.toml.
 NEWSBOT_SITES_FILE = _env("NEWSBOT_SITES_FILE", "")
 NEWSBOT_CATEGORY_GROUP = "新媒体"

@@ -1,7 +1,8 @@
 """What a crawl did, dropped and failed, in a few lines, read from its stats file.
 
-``python -m newsbot.summary STATS.json`` reads the JSON that ``NEWSBOT_STATS_FILE``
-makes a crawl write and prints: pages and articles, what was written, the items dropped
+``python -m newsbot.summary STATS.json [MORE.json …]`` reads the JSON that
+``NEWSBOT_STATS_FILE`` makes a crawl write (several crawls' files are added up: the demo
+crawls guancha, then the configured sites) and prints: pages and articles, what was written, the items dropped
 and the pages that failed (each by reason, with its count), and how many ERROR and
 WARNING lines the log holds. ``--expected TEXT`` names why those lines are expected
 (the demo: the sample site's broken pages); it is said only when the crawl finished and
@@ -45,6 +46,23 @@ def _by_reason(counts: Mapping[str, int]) -> str:
 def healthy(stats: Mapping[str, Any]) -> bool:
     """The crawl ran to its end and the health check found nothing."""
     return stats.get("finish_reason") == "finished" and not _n(stats, "newsbot/health/problems")
+
+
+def combined(runs: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Several crawls' stats as one: numbers (counters, elapsed times) added up; finished
+    only when every crawl finished (else the first other reason).
+
+    >>> combined([{"finish_reason": "finished", "item_scraped_count": 2, "elapsed_time_seconds": 1.5},
+    ...           {"finish_reason": "site_changed", "item_scraped_count": 3, "start_time": "x"}])
+    {'finish_reason': 'site_changed', 'item_scraped_count': 5, 'elapsed_time_seconds': 1.5}
+    """
+    total: dict[str, Any] = {}
+    for stats in runs:
+        for key, value in stats.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                total[key] = total.get(key, 0) + value
+    reasons = [stats.get("finish_reason") for stats in runs]
+    return {"finish_reason": next((reason for reason in reasons if reason != "finished"), "finished"), **total}
 
 
 def summarize(stats: Mapping[str, Any], expected: str | None = None) -> list[str]:
@@ -91,10 +109,12 @@ def summarize(stats: Mapping[str, Any], expected: str | None = None) -> list[str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newsbot.summary", description=__doc__.split("\n\n")[0])
-    parser.add_argument("stats", type=Path, help="the stats file a crawl wrote (NEWSBOT_STATS_FILE)")
+    parser.add_argument("stats", type=Path, nargs="+",
+                        help="the stats file a crawl wrote (NEWSBOT_STATS_FILE); several are added up")
     parser.add_argument("--expected", metavar="TEXT", help="why the crawl's ERROR and WARNING lines are expected")
     args = parser.parse_args(argv)
-    stats = json.loads(args.stats.read_text("utf-8"))
+    runs = [json.loads(path.read_text("utf-8")) for path in args.stats]
+    stats = runs[0] if len(runs) == 1 else combined(runs)
     sys.stdout.write("".join(f"{line}\n" for line in summarize(stats, args.expected)))
     return 0 if healthy(stats) else 1
 

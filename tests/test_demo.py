@@ -1,15 +1,19 @@
 """`make demo`'s script, run for real: a quiet healthy log and a summary at the end.
 
-The sample site breaks some pages on purpose (tests/sites/guancha/MANIFEST.md, "Bad
-input", and the GBK page 636905); every WARNING and ERROR of the demo's log must name one
-of them, and nothing else may warn: a component that is off by choice says so at INFO.
+The demo crawls guancha's sample, then the multi-site sample (`scrapy crawl news`, one log,
+one state store, one set of outputs). The samples break some pages on purpose
+(tests/sites/guancha/MANIFEST.md, "Bad input", and the GBK page 636905; huaxia's 1003 in
+tests/sites/news/MANIFEST.md); every WARNING and ERROR of the demo's log must name one of
+them, and nothing else may warn: a component that is off by choice says so at INFO.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -28,6 +32,7 @@ BROKEN = {
     "2022_04_26_636927.shtml": "answers after 5 s: times out",
     "2022_04_26_636931.shtml": "redirect loop",
     "2022_04_26_636905.shtml": "GBK bytes under a utf-8 meta charset",
+    "huaxia-daily.example/2022/0426/1003.html": "in huaxia's feed, a 404",
 }
 # GuanChaZheTouTiao/list_3.shtml, the empty page after the last 头条 page, is the normal end
 # of a list: an INFO line.
@@ -52,18 +57,21 @@ def test_the_demo_ends_with_what_it_did_dropped_and_failed(demo: tuple[subproces
     proc, _ = demo
     summary = proc.stdout.split("\n\n", 1)[1].splitlines()
     # An article read before a better channel's list names it (636874 always: the home page's
-    # 要闻 before 头条 list_2) is sent again, raised: 26 articles, one item more per raise.
+    # 要闻 before 头条 list_2; lakeside's 203 when 文化 is read before 本地's list_2) is sent
+    # again, raised: 26 + 9 articles (2 huaxia, 3 northwind, 4 lakeside), one item more per raise.
     first = re.fullmatch(r"crawl finished in [\d.]+ s: \d+ pages downloaded, (\d+) articles out "
-                         r"\(26 new, 0 updated, (\d+) raised to a better channel\)", summary[0])
-    assert first and int(first[2]) >= 1 and int(first[1]) == 26 + int(first[2]), summary[0]
+                         r"\(35 new, 0 updated, (\d+) raised to a better channel\)", summary[0])
+    assert first and int(first[2]) >= 1 and int(first[1]) == 35 + int(first[2]), summary[0]
     assert summary[1:] == [
-        f"written: Hexo posts written {first[1]}, feed files written 18",  # a raised post is written again
+        # a raised post is written again; feed files: guancha's 18, then the news crawl's 16
+        # (all, 3 sites, 4 sections, Atom and RSS each: all.atom and all.rss twice)
+        f"written: Hexo posts written {first[1]}, feed files written 34",
         "dropped items 1: missing_title (clean) 1",
-        "failed pages 4: DownloadTimeoutError 1, RedirectLoopError 1, http_500 1, redirected_away 1",
+        "failed pages 5: DownloadTimeoutError 1, RedirectLoopError 1, http_404 1, http_500 1, redirected_away 1",
         ("also: pages decoded by their bytes (wrong declared charset) 1; list pages without article links 1; "
          "redirect stubs to other sites skipped 1"),
-        ("log: 7 ERROR and 3 WARNING lines: the sample site's deliberately broken pages "
-         '(tests/sites/guancha/MANIFEST.md, "Bad input")'),
+        ("log: 8 ERROR and 3 WARNING lines: the sample sites' deliberately broken pages "
+         '(tests/sites/guancha/MANIFEST.md, "Bad input"; tests/sites/news/MANIFEST.md)'),
     ]
 
 
@@ -72,16 +80,19 @@ def test_a_healthy_crawl_warns_only_about_the_deliberately_broken_pages(
     log = (demo[1] / "crawl.log").read_text("utf-8")
     loud = leveled(log, "WARNING", "ERROR", "CRITICAL")
     assert [line for line in loud if not any(page in line for page in BROKEN)] == []
-    assert len(loud) == 10  # the summary's 7 ERROR and 3 WARNING lines
+    assert len(loud) == 11  # the summary's 8 ERROR and 3 WARNING lines
     assert "Traceback" not in log
 
 
 def test_components_off_by_choice_say_so_at_info(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     log = (demo[1] / "crawl.log").read_text("utf-8")
     disabled = [line.split(": ", 1)[1] for line in leveled(log, "INFO") if "Disabled " in line]
-    # The demo writes a stats file and Hexo posts and feeds, but has no MongoDB and no images store.
+    # The demo writes a stats file and Hexo posts and feeds, but has no MongoDB and no images
+    # store: each of its two crawls says so.
     assert sorted(disabled) == [
         "Disabled ImagesPipeline: NEWSBOT_IMAGES_STORE is not set; items keep hot links",
+        "Disabled ImagesPipeline: NEWSBOT_IMAGES_STORE is not set; items keep hot links",
+        "Disabled MongoPipeline: MONGO_URI is not set",
         "Disabled MongoPipeline: MONGO_URI is not set",
     ]
     assert [line for line in leveled(log, "WARNING") if "Disabled" in line] == []
@@ -95,3 +106,16 @@ def test_a_dropped_item_is_one_line_with_its_url_and_reason(
                               "https://www.guancha.cn/politics/2022_04_26_636888.shtml")
     assert LEVEL.match(lines[at + 1])  # the next line is the next record, not the item's repr
     assert "Article(" not in "\n".join(lines)
+
+
+def test_the_demo_crawls_the_multi_site_sample_into_the_same_outputs(
+        demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    out = demo[1]
+    items = [json.loads(line) for line in (out / "articles.jsonl").read_text("utf-8").splitlines()]
+    sites = Counter(item["site"] for item in {item["url"]: item for item in items}.values())
+    assert sites == {"guancha": 26, "huaxia": 2, "northwind": 3, "lakeside": 4}
+    posts = Counter(path.name.split("-")[3] for path in (out / "hexo" / "source" / "_posts").glob("*.md"))
+    assert {site: posts[site] for site in ("huaxia", "northwind", "lakeside")} == {
+        "huaxia": 2, "northwind": 3, "lakeside": 4}
+    assert {path.name for path in (out / "feeds").glob("*.atom")} >= {
+        "all.atom", "guancha.atom", "huaxia.atom", "northwind.atom", "lakeside.atom"}

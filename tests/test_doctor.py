@@ -64,4 +64,7 @@ def test_doctor_names_the_selector_on_changed_markup(tmp_path: Path) -> None:
         proc.wait(10)
     assert code == 1
     assert "title: MISSING (" in out and "left-main > h3" in out
+    # 头条 list_1 links three articles; none has its title where the rule looks
+    assert "\nMISS  guancha  lists read: headline 1 (1 with links); 3 article links; 0 of 3 articles read in full, " \
+           "0 failed; fields missing: title (3)\nsites missed: guancha\n" in out
     assert out.strip().endswith("FAILED")

@@ -95,7 +95,8 @@ def test_plain_make_lists_the_targets() -> None:
     assert all(line.startswith("  make ") for line in lines), plain.stdout  # nothing built or installed
     targets = [line.split()[1] for line in lines]
     assert targets[:7] == ["help", "install", "install-dev", "demo", "test", "lint", "clean"]
-    benchmarks = {"bench", "bench-deps", "bench-extraction", "bench-throughput", "bench-memory", "bench-profile"}
+    benchmarks = {"bench", "bench-deps", "bench-extraction", "bench-throughput", "bench-news", "bench-memory",
+                  "bench-profile"}
     assert benchmarks <= set(targets)
-    assert ("  make demo               Crawl the bundled sample site offline into $(OUT)/ (JSON lines, Hexo posts, "
-            "feeds); ends with a summary.") in lines
+    assert ("  make demo               Crawl the bundled sample sites (guancha, then the multi-site sample) offline "
+            "into $(OUT)/ (JSON lines, Hexo posts, feeds); ends with a summary.") in lines

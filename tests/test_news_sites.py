@@ -66,11 +66,37 @@ def test_a_file_that_is_not_toml_says_so(tmp_path: Path) -> None:
         load_sites_file(path)
 
 
+def test_sections_rank_in_the_order_the_file_declares_them() -> None:
+    text = """
+[[sites]]
+name = "demo"
+source_name = "Demo"
+language = "en"
+timezone = "UTC"
+allowed_domains = ["demo.example"]
+sitemaps = [{ url = "https://www.demo.example/sitemap.xml", section = "World" }]
+feeds = ["https://www.demo.example/all.xml", { url = "https://www.demo.example/sport.xml", section = "Sport" }]
+
+[[sites.lists]]
+url = "https://www.demo.example/arts/"
+section = "Arts"
+article_pattern = '/story/'
+
+[[sites.lists]]
+url = "https://www.demo.example/world/"
+section = "World"
+article_pattern = '/story/'
+"""
+    [site] = parse_sites(tomllib.loads(text))
+    assert site.sections == ("World", "", "Sport", "Arts")  # the sitemap's first: it comes first
+
+
 def test_the_sample_and_the_bundled_example_are_valid() -> None:
     sample = {site.name: site for site in load_sites_file(ROOT / "tests" / "sites" / "news.toml")}
     assert list(sample) == ["huaxia", "northwind", "lakeside"]
     assert sample["huaxia"].encoding == "gbk" and sample["huaxia"].feeds[0].section == "国内"
     assert sample["lakeside"].lists[0].next_page is not None
+    assert sample["lakeside"].sections == ("本地", "文化")
     assert [site.name for site in bundled_sites()] == ["people"]
 
 
@@ -106,12 +132,18 @@ def test_robots_sitemap_index_and_news_sitemap() -> None:
     ]
 
 
-def test_the_readme_example_is_a_valid_sites_file() -> None:
+def readme_sites_block() -> str:
+    """The TOML block of the README's "Adding a site by configuration" section."""
     readme = (ROOT / "README.md").read_text("utf-8")
-    section = readme[readme.index("## Crawl any news site"):]
-    block = section[section.index("```toml\n") + 8:section.index("```", section.index("```toml\n") + 8)]
-    sites = parse_sites(tomllib.loads(block), "README")
-    assert [(site.name, site.source_name) for site in sites] == [
-        ("huaxia", "华夏日报"), ("northwind", "Northwind News"), ("lakeside", "湖畔新闻")]
-    assert [start.url for start in sites[1].sitemaps] == ["https://news.northwind.example/robots.txt"]
-    assert sites[0].selectors["time"].expression == "span.pubtime"
+    section = readme.split("\n## Adding a site by configuration\n", 1)[1].split("\n## ", 1)[0]
+    [block] = [part.split("\n```", 1)[0] for part in section.split("```toml\n")[1:]]
+    return block
+
+
+def test_the_readme_example_is_a_valid_sites_file() -> None:
+    [site] = parse_sites(tomllib.loads(readme_sites_block()), "README")
+    assert (site.name, site.source_name, site.allowed_domains) == ("lakeside", "湖畔新闻", ("lakeside.example",))
+    assert [listing.url for listing in site.lists] == ["https://www.lakeside.example/news/",
+                                                       "https://www.lakeside.example/culture/"]
+    assert site.sections == ("本地", "文化")
+

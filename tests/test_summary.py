@@ -41,3 +41,19 @@ def test_a_quiet_recrawl_counts_the_drops_by_reason() -> None:
         "also: articles already stored, not downloaded again 20",
         "log: 0 ERROR and 0 WARNING lines",
     ]
+
+
+def test_two_crawls_are_added_up_and_one_changed_site_spoils_both(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    one.write_text(json.dumps(RECRAWL), "utf-8")
+    two.write_text(json.dumps(RECRAWL), "utf-8")
+    assert main([str(one), str(two), "--expected", "two quiet crawls"]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        "crawl finished in 4.5 s: 24 pages downloaded, 2 articles out (0 new, 2 updated)",
+        "written: MongoDB updated 2",
+    ]
+    two.write_text(json.dumps(SITE_CHANGED), "utf-8")
+    assert main([str(one), str(two)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "crawl site_changed in 6.2 s: 21 pages downloaded, 1 articles out (0 new, 1 updated)")

@@ -29,8 +29,9 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in drop}
 
 
-def command(verb: str, settings: dict[str, str], args: dict[str, str], extra: list[str] | None = None) -> list[str]:
-    cmd = [sys.executable, "-m", "scrapy", verb, "guancha", *(extra or [])]
+def command(verb: str, settings: dict[str, str], args: dict[str, str], extra: list[str] | None = None,
+            spider: str = "guancha") -> list[str]:
+    cmd = [sys.executable, "-m", "scrapy", verb, spider, *(extra or [])]
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
     for key, value in args.items():
@@ -89,6 +90,7 @@ class Fleet:
     args: dict[str, str]
     settings: dict[str, str] = field(default_factory=dict)
     workers: list[Worker] = field(default_factory=list)
+    spider: str = "guancha"
 
     def base_settings(self, wdir: Path) -> dict[str, str]:
         return {
@@ -110,7 +112,7 @@ class Fleet:
         wdir.mkdir(parents=True)
         settings = {k: v for k, v in self.base_settings(wdir).items() if k not in ("LOG_FILE", "LOG_FORMAT")}
         settings["LOG_LEVEL"] = "INFO"  # the outcome goes to stderr
-        return subprocess.run(command("seed", settings, self.args, list(flags)), cwd=ROOT, env=clean_env(),
+        return subprocess.run(command("seed", settings, self.args, list(flags), self.spider), cwd=ROOT, env=clean_env(),
                               capture_output=True, text=True, timeout=120)
 
     def start(self, count: int = 1, **settings: str) -> list[Worker]:
@@ -119,7 +121,8 @@ class Fleet:
             name = f"w{len(self.workers)}"
             wdir = self.tmp / name
             wdir.mkdir(parents=True)
-            cmd = command("crawl", {**self.base_settings(wdir), **settings}, self.args, ["-O", f"{wdir / 'items.jsonl'}:jsonlines"])
+            cmd = command("crawl", {**self.base_settings(wdir), **settings}, self.args,
+                          ["-O", f"{wdir / 'items.jsonl'}:jsonlines"], self.spider)
             with open(wdir / "stderr.txt", "w") as stderr:
                 proc = subprocess.Popen(cmd, cwd=ROOT, env=clean_env(), stdout=subprocess.DEVNULL, stderr=stderr, text=True)
             worker = Worker(name, wdir, proc)

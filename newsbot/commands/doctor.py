@@ -1,7 +1,8 @@
 """``scrapy doctor <spider>``: check the live site against the site rules, quickly.
 
 Fetches the first page of every list of the spider's channels and a few articles of each,
-runs the site rules on them and prints, per page kind, which rules found what. Nothing is
+runs the site rules on them and prints, per page kind, which rules found what, then per
+site what it gave (``scrapy doctor news -a sites=a,b``: each configured site). Nothing is
 stored: no state, no MongoDB, no Hexo. Exits 1 on any miss. Run it first on a machine
 that reaches the site, and whenever a crawl ends with ``site_changed``.
 """
@@ -45,7 +46,9 @@ class Command(PlainHelpCommand, BaseRunSpiderCommand):
         return (
             "Fetch the first page of each list of the spider (its channels, as for crawl: -a "
             "channels=...) and NEWSBOT_ARTICLES_PER_LIST articles of each (default 3), run the "
-            "site rules, and print per page kind which rules found what. Stores nothing. "
+            "site rules, and print per page kind which rules found what, then one line per site "
+            "(scrapy doctor news -a sites=a,b checks the configured sites: start pages read, "
+            "article links, articles read in full, fields missing). Stores nothing. "
             "Exits 1 when a list has no links, an article page misses a required field, a page "
             "fails or is redirected away, or the site answers with a JavaScript challenge."
         )
@@ -64,5 +67,6 @@ class Command(PlainHelpCommand, BaseRunSpiderCommand):
         checkup.connect(crawler)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
+        checkup.expect(config.name for config in getattr(crawler.spider, "configs", ()))  # news: the sites asked for
         sys.stdout.write(checkup.report() + "\n")
         self.exitcode = 0 if checkup.ok and not self.crawler_process.bootstrap_failed else 1

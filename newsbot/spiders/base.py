@@ -157,7 +157,7 @@ class NewsSpider(scrapy.Spider):
     # What a site's spider declares.
     channel_names: ClassVar[Mapping[str, str]] = {}  # channel key (argument) -> category name
     default_channels: ClassVar[tuple[str, ...]] = ()
-    channel_order: ClassVar[tuple[str, ...]] = ()  # category names, best first
+    channel_order: tuple[str, ...] = ()  # category names, best first (news: per crawl, from the sites file)
     now: datetime  # the crawl's now (NEWSBOT_NOW), set in from_crawler
 
     def __init__(

@@ -21,15 +21,18 @@ from typing import Any, ClassVar, Self
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
 
 from newsbot.dom import parse_response
+from newsbot.items import UNRANKED
+from newsbot.middlewares.redirect_away import redirected_away
 from newsbot.sites.configured.config import FIELDS, ListPage, SiteConfig, bundled_sites, load_sites_file
 from newsbot.sites.configured.discover import Found, feed_entries, list_links, robots_sitemaps, sitemap_entries
 from newsbot.sites.configured.extract import read_article
-from newsbot.sites.configured.site import configured, on_hosts, register_sites
+from newsbot.sites.configured.site import channel, configured, on_hosts, register_sites
 from newsbot.sites.listing import ListEntry
 from newsbot.sites.registry import get
-from newsbot.spiders.base import ArgumentError, NewsSpider, csv, list_callback
+from newsbot.spiders.base import ArgumentError, NewsSpider, csv, failed_request, list_callback
 from newsbot.urls import canonical_url
 
 SETTING = "NEWSBOT_SITES_FILE"
@@ -47,7 +50,7 @@ class Origin:
 
     @property
     def channel(self) -> str:
-        return f"{self.site}/{self.section}" if self.section else self.site
+        return channel(self.site, self.section)
 
     def meta(self) -> dict[str, Any]:
         return {"newsbot_origin": {"site": self.site, "section": self.section, "page": self.page}}
@@ -80,6 +83,7 @@ class NewsSitesSpider(NewsSpider):
             raise ArgumentError(f"sites: {sites!r} names no site")
         self.configs: list[SiteConfig] = []
         self.origins: dict[str, Origin] = {}
+        self.ranks: dict[str, int] = {}  # channel -> its section's place among its site's (0 = best)
 
     @classmethod
     def check_settings(cls, settings: BaseSettings, arguments: dict[str, Any]) -> None:
@@ -112,11 +116,19 @@ class NewsSitesSpider(NewsSpider):
         if unknown:
             raise ArgumentError(f"sites: unknown {', '.join(map(repr, unknown))}; known: {', '.join(by_name)}")
         spider.configs = [by_name[name] for name in names]
+        orders = [get(config.name).channel_order for config in configs]
+        spider.channel_order = tuple(name for order in orders for name in order)
+        spider.ranks = {name: rank for order in orders for rank, name in enumerate(order)}
         spider.allowed_domains = sorted({d for config in spider.configs for d in config.allowed_domains})
         return spider
 
     # --- where the crawl starts -----------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
+        for request in self.start_list_requests():
+            yield request
+
+    def start_list_requests(self) -> Iterator[Request]:
+        """A request for every feed, sitemap and first list page of the chosen sites."""
         for config in self.configs:
             for feed in config.feeds:
                 yield self.start_request(feed.url, self.parse_feed, Origin(config.name, feed.section))
@@ -157,14 +169,37 @@ class NewsSitesSpider(NewsSpider):
         return None
 
     def origin_of(self, response: Response) -> Origin:
-        data = response.meta.get("newsbot_origin")
+        """The site, section and page of a start point's response, noted by URL for
+        list_page() and list_channels(): under scrapy-redis the request may have been made
+        by another worker, so the request meta says it, not what this process yielded."""
+        origin = self._origin_in(response.meta, response.url)
+        self.origins.setdefault(response.url, origin)
+        return origin
+
+    def _origin_in(self, meta: Mapping[str, Any], url: str) -> Origin:
+        data = meta.get("newsbot_origin")
         if isinstance(data, dict):
             return Origin(str(data["site"]), str(data.get("section", "")), int(data.get("page", 1)))
-        known = self.origins.get(response.url)
+        known = self.origins.get(url)
         if known is not None:
             return known
-        config = self._config_of(response.url)
+        config = self._config_of(url)
         return Origin(config.name if config else "")
+
+    def list_failed(self, failure: Failure) -> None:
+        """As for any list, and a start point that failed (a feed gone, a sitemap that
+        answers 500) is a first page that gave nothing: the health check and the doctor
+        name its site."""
+        request = failed_request(failure)
+        origin = self.origins.setdefault(request.url, self._origin_in(request.meta, request.url))
+        super().list_failed(failure)
+        if origin.page == 1 and not redirected_away(failure):  # redirected away: reported already
+            self.list_missed(getattr(request.callback, "__name__", ""), request.url)
+
+    def rank(self, channel: str) -> int:
+        """Where ``channel`` stands among its own site's sections (0 = best), whatever the
+        other sites of the file and the sites chosen: the stores compare ranks across crawls."""
+        return self.ranks.get(channel, UNRANKED)
 
     def list_page(self, real_url: str) -> int:
         origin = self.origins.get(real_url)
@@ -265,6 +300,7 @@ class NewsSitesSpider(NewsSpider):
         group = config.group or self.group
         item = read_article(response.body, response.url, response.encoding, config, canonical, merged, section,
                             group, self.now)
+        item.channel_rank = self.rank(merged.channel)
         selectors = {**GENERIC_RULES, **{_FIELD_OF.get(name, name): rule.expression
                                          for name, rule in config.selectors.items()}}
         yield self.finish(item, f"article/{config.name}", selectors, (response.url, response.body, response.encoding),

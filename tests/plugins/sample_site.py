@@ -66,3 +66,12 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 def sample_site_2019(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The same site answering as it did in 2019–2022 (404s, an _s.shtml for every article)."""
     yield from _serve(tmp_path_factory, "2019")
+
+
+@pytest.fixture(scope="session")
+def news_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The multi-site sample (tests/sites/news, MANIFEST.md there): NEWSBOT_MIRRORS under "mirrors"."""
+    proc, bases = start_sample_site(tmp_path_factory.mktemp("news-site"), root=ROOT / "tests" / "sites" / "news")
+    yield bases
+    proc.terminate()
+    proc.wait(10)

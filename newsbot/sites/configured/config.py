@@ -1,7 +1,7 @@
 """The sites file: one ``[[sites]]`` table per site, checked before any request.
 
 Every mistake is one :class:`SitesFileError` naming the file, the site, the key and what
-was expected (see the README, "Crawl any news site", for the format).
+was expected (see the README, "Adding a site by configuration", for the format).
 """
 from __future__ import annotations
 
@@ -81,6 +81,10 @@ class SiteConfig:
     encoding: str | None = None
     delay: float | None = None
     concurrency: int | None = None
+    # The sections of its start points, best first: in the order the file declares them
+    # (feeds, sitemaps and lists as they come in the site's table). An article listed in
+    # several is filed under the first.
+    sections: tuple[str, ...] = ()
 
 
 def rule(expression: str) -> Rule:
@@ -151,6 +155,8 @@ class _Checker:
         if not NAME.match(name):
             raise self.fail("name", "lower-case letters, digits, '-' and '_'", name)
         domains = self.domains()
+        feeds, sitemaps, lists = self.starts("feeds", domains), self.starts("sitemaps", domains), self.lists(domains)
+        starts: dict[str, tuple[Start | ListPage, ...]] = {"feeds": feeds, "sitemaps": sitemaps, "lists": lists}
         config = SiteConfig(
             name=name,
             source_name=self.text("source_name", required=True),
@@ -158,14 +164,16 @@ class _Checker:
             timezone=self.zone(),
             allowed_domains=domains,
             group=self.text("group") or None,
-            feeds=self.starts("feeds", domains),
-            sitemaps=self.starts("sitemaps", domains),
-            lists=self.lists(domains),
+            feeds=feeds,
+            sitemaps=sitemaps,
+            lists=lists,
             article_pattern=self.pattern("article_pattern", self.table.get("article_pattern")),
             selectors=self.selectors(),
             encoding=self.encoding(),
             delay=self.number("delay", float, 0),
             concurrency=self.number("concurrency", int, 1),
+            sections=tuple(dict.fromkeys(start.section for key in self.table if key in starts
+                                         for start in starts[key])),
         )
         if not (config.feeds or config.sitemaps or config.lists):
             raise self.fail("feeds", "at least one feed, sitemap or list page (keys feeds, sitemaps, lists)",

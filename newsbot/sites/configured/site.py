@@ -26,6 +26,11 @@ def on_hosts(url: str, hosts: Iterable[str]) -> bool:
     return any(host == h or host.endswith("." + h) for h in hosts)
 
 
+def channel(site: str, section: str) -> str:
+    """The channel of a site's section: ``<site>/<section>``, or ``<site>`` without one."""
+    return f"{site}/{section}" if section else site
+
+
 def build_site(config: SiteConfig) -> Site:
     hosts = frozenset(config.allowed_domains)
     pattern = config.article_pattern
@@ -46,6 +51,7 @@ def build_site(config: SiteConfig) -> Site:
         canonical_url=generic_canonical_url,
         is_article=is_article,
         extractors={},  # read from the page's bytes by the news spider (newsbot.generic)
+        channels={name: name for name in (channel(config.name, section) for section in config.sections)},
     )
 
 
