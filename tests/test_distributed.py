@@ -201,7 +201,14 @@ def test_shared_rate_limit_holds_across_workers(big_site: dict, redis_url: str, 
     # every request the site saw (robots.txt included) went through the one bucket
     assert len(times) == fleet.stat("downloader/response_count")
     measured = (len(times) - 1) / (times[-1] - times[0])
-    assert len(times) >= 75 and abs(measured - rate) / rate <= 0.10, f"{measured:.2f} requests/s for a limit of {rate}"
+    assert len(times) >= 75
+    # The limit is a ceiling: never above it, over the whole crawl or any second of it. A
+    # busy machine may keep the workers below it, so the floor is looser: a bucket that
+    # counted each request twice would give half the rate.
+    assert measured <= rate * 1.10, f"{measured:.2f} requests/s for a limit of {rate}"
+    assert measured >= rate * 0.70, f"{measured:.2f} requests/s: far below the limit of {rate}"
+    busiest = max(sum(1 for t in times[i:] if t - start < 1.0) for i, start in enumerate(times))
+    assert busiest <= rate * 1.10 + 1, f"{busiest} requests in one second for a limit of {rate}"
     # each worker alone would have gone much faster: the limit was shared, not per worker
     assert all(len(w.crawled()) < 0.6 * len(times) for w in fleet.workers)
     assert fleet.stat("newsbot/redis/ratelimit/delayed") > 0
