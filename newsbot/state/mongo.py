@@ -93,15 +93,30 @@ class MongoStateStore(StateStore):
         return known
 
     async def _lookup_url(self, url: str) -> Known | None:
-        doc = await self.articles.find_one({"url": {"$eq": url}}, PROJECTION)
-        if doc:
-            return _known(doc)
-        alias = await self.aliases.find_one({"_id": {"$eq": url}})
-        if alias:
-            doc = await self.articles.find_one({"url": {"$eq": alias["url"]}}, PROJECTION)
-            if doc:
-                return _known(doc, alias=url)
+        """One round trip: the article stored under ``url`` and, from the aliases, the
+        article ``url`` is an alias of (an article stored under ``url`` wins)."""
+        answers = await (await self.articles.aggregate(self._url_pipeline(url))).to_list()
+        direct = [doc for doc in answers if "target" not in doc]
+        if direct:
+            return _known(direct[0])
+        for alias in answers:
+            if alias.get("target"):
+                return _known(alias["target"][0], alias=url)
         return None
+
+    def _url_pipeline(self, url: str) -> list[dict[str, Any]]:
+        projection = {key: 1 for key in PROJECTION if key != "_id"}
+        return [
+            {"$match": {"url": {"$eq": url}}},
+            {"$limit": 1},
+            {"$project": PROJECTION},
+            {"$unionWith": {"coll": self.aliases.name, "pipeline": [
+                {"$match": {"_id": {"$eq": url}}},
+                {"$lookup": {"from": self.collection_name, "localField": "url", "foreignField": "url",
+                             "as": "target"}},
+                {"$project": {"_id": 0, **{f"target.{key}": 1 for key in projection}}},
+            ]}},
+        ]
 
     async def lookup_hash(self, content_hash: str) -> Known | None:
         doc = await self._guard(self.articles.find_one(
