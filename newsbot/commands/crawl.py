@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 
+from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
@@ -52,8 +53,10 @@ class Command(PlainHelpCommand, ScrapyCrawl):
                 logger.error("spider %s not started: %s", args[0], error)  # also in a scrapyd job's log
                 raise
         crawler = self.crawler_process.create_crawler(spidercls)
+        # Once the crawl started: Scrapy sets the root logger to NOTSET when it applies the settings.
+        crawler.signals.connect(lambda: skip_unshown_records(crawler.settings), signal=signals.engine_started,
+                                weak=False)
         start_failure.watch(self.crawler_process.crawl(crawler, **opts.spargs))
-        skip_unshown_records(crawler.settings)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
