@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""MongoDB write throughput: one insert_one per article vs newsbot's buffered bulk upserts.
+"""MongoDB write throughput: one insert_one per article vs newsbot's buffered bulk writes.
 
     python benchmarks/mongo_write.py [--docs 2000] [--buffer 100] [--repeat 3]
 
 Uses MONGO_URI when set, else starts its own SecantusDB on a free loopback port (a
 temporary data directory, removed afterwards). Every method writes the same documents
 (about the size of a real article) into a fresh collection with the unique url index;
-each row is the median of ``--repeat`` runs. A last row, for reference only, writes the
-same batches as plain inserts (no upsert semantics) to show what the upsert itself costs.
-Prints a table; nothing is timed inside the test suite.
+each row is the median of ``--repeat`` runs. newsbot's rows go through its BulkWriter
+(newsbot/mongo/writer.py: inserts first, then the updates of the URLs already stored). A
+last row, for reference only, writes the same batches as plain inserts (no update
+semantics). Prints a table and the goal line (issue 17): newsbot's journaled writes at least
+GOAL times one-at-a-time journaled inserts, the same durability. Nothing is timed inside
+the test suite.
 """
 from __future__ import annotations
 
@@ -33,6 +36,8 @@ from newsbot.mongo.writer import BulkWriter  # noqa: E402
 from newsbot.text import content_hash  # noqa: E402
 
 DB = "newsbot_benchmark"
+GOAL = 5.0
+JOURNALED_ONE = "insert_one, one at a time (j:true)"
 
 
 def documents(count: int) -> list[dict[str, Any]]:
@@ -60,7 +65,7 @@ async def insert_one_each(client: AsyncMongoClient[Any], docs: list[dict[str, An
         await collection.insert_one(dict(doc))
 
 
-async def bulk_upserts(client: AsyncMongoClient[Any], docs: list[dict[str, Any]], journal: bool,
+async def bulk_writes(client: AsyncMongoClient[Any], docs: list[dict[str, Any]], journal: bool,
                        buffer: int, name: str = "bulk") -> None:
     collection = client[DB].get_collection(name, write_concern=WriteConcern(j=True) if journal else None)
     with tempfile.TemporaryDirectory() as spool_dir:
@@ -80,48 +85,56 @@ async def bulk_inserts(client: AsyncMongoClient[Any], docs: list[dict[str, Any]]
 Step = Callable[[], Awaitable[None]]
 
 
-async def measure(label: str, client: AsyncMongoClient[Any], collection: str, count: int,
-                  run: Step, repeat: int, before: Step | None = None) -> tuple[str, int, float]:
-    """Median seconds of ``repeat`` runs, each on a fresh collection (then ``before``)."""
-    times = []
-    for _ in range(repeat):
-        await client[DB].drop_collection(collection)
-        await client[DB][collection].create_index("url", unique=True)
-        if before is not None:
-            await before()
-        started = time.perf_counter()
-        await run()
-        times.append(time.perf_counter() - started)
-    return label, count, statistics.median(times)
+async def once(client: AsyncMongoClient[Any], collection: str, run: Step, before: Step | None) -> float:
+    """Seconds of one run on a fresh collection (after ``before``)."""
+    await client[DB].drop_collection(collection)
+    await client[DB][collection].create_index("url", unique=True)
+    if before is not None:
+        await before()
+    started = time.perf_counter()
+    await run()
+    return time.perf_counter() - started
 
 
 async def benchmark(uri: str, count: int, buffer: int, repeat: int) -> list[tuple[str, int, float]]:
+    """Each row's median seconds; the rows take turns in every repeat, so that a busy moment
+    of the machine does not fall on one row only."""
     docs = documents(count)
     client: AsyncMongoClient[Any] = AsyncMongoClient(uri, serverSelectionTimeoutMS=5000)
 
     def bulk(journal: bool) -> Step:
-        return lambda: bulk_upserts(client, docs, journal, buffer)
+        return lambda: bulk_writes(client, docs, journal, buffer)
 
+    methods: list[tuple[str, str, Step, Step | None]] = [
+        ("insert_one, one at a time (w:1)", "one", lambda: insert_one_each(client, docs, False), None),
+        (JOURNALED_ONE, "one", lambda: insert_one_each(client, docs, True), None),
+        (f"newsbot bulk writes, {buffer}/batch (w:1)", "bulk", bulk(False), None),
+        (journaled_label(buffer), "bulk", bulk(True), None),
+        ("newsbot bulk writes, all unchanged (re-crawl, j:true)", "bulk", bulk(True), bulk(False)),
+        (f"reference: bulk plain inserts, {buffer}/batch (w:1)", "plain", lambda: bulk_inserts(client, docs, buffer),
+         None),
+    ]
     try:
         await client.admin.command("ping")
-        rows = [
-            await measure("insert_one, one at a time (w:1)", client, "one", count,
-                          lambda: insert_one_each(client, docs, False), repeat),
-            await measure("insert_one, one at a time (j:true)", client, "one", count,
-                          lambda: insert_one_each(client, docs, True), repeat),
-            await measure(f"newsbot bulk upserts, {buffer}/batch (w:1)", client, "bulk", count,
-                          bulk(False), repeat),
-            await measure(f"newsbot bulk upserts, {buffer}/batch (j:true, default)", client,
-                          "bulk", count, bulk(True), repeat),
-            await measure("newsbot bulk upserts, all unchanged (re-crawl)", client, "bulk", count,
-                          bulk(True), repeat, before=bulk(False)),
-            await measure(f"reference: bulk plain inserts, {buffer}/batch (w:1)", client, "plain",
-                          count, lambda: bulk_inserts(client, docs, buffer), repeat),
-        ]
+        times: dict[str, list[float]] = {label: [] for label, *_ in methods}
+        for _ in range(repeat):
+            for label, collection, run, before in methods:
+                times[label].append(await once(client, collection, run, before))
         await client.drop_database(DB)
-        return rows
+        return [(label, count, statistics.median(times[label])) for label, *_ in methods]
     finally:
         await client.close()
+
+
+def journaled_label(buffer: int) -> str:
+    return f"newsbot bulk writes, {buffer}/batch (j:true, default)"
+
+
+def goal_line(rows: list[tuple[str, int, float]], buffer: int) -> str:
+    rate = {label: count / seconds for label, count, seconds in rows}
+    ratio = rate[journaled_label(buffer)] / rate[JOURNALED_ONE]
+    return (f"goal {GOAL:g}x of one-at-a-time journaled inserts: {journaled_label(buffer)}: "
+            f"{ratio:.1f}x -> {'met' if ratio >= GOAL else 'NOT met'}")
 
 
 def table(rows: list[tuple[str, int, float]], where: str) -> str:
@@ -149,6 +162,7 @@ def main() -> int:
 
         rows = asyncio.run(benchmark(uri, args.docs, args.buffer, args.repeat))
         print(table(rows, redact_uri(uri)))
+        print(goal_line(rows, args.buffer))
         return 0
     from tests.plugins.mongo_server import SecantusServer
 
@@ -159,6 +173,7 @@ def main() -> int:
         finally:
             server.stop()
     print(table(rows, "SecantusDB 0.7.0b3 (own process, loopback, temp dir)"))
+    print(goal_line(rows, args.buffer))
     return 0
 
 

@@ -40,7 +40,7 @@ COMPONENTS = [
     ("pipeline: hexo (render + write posts)", r"^HexoPipeline\."),
     ("pipeline: clean", r"^CleanPipeline\."),
     ("pipeline: dedupe", r"^DedupePipeline\."),
-    ("pipeline: mongo (bulk upserts)", r"^MongoPipeline\."),
+    ("pipeline: mongo (bulk writes)", r"^(MongoPipeline|BulkWriter)\."),
     ("state store (sqlite / MongoDB lookups)", r"^(SqliteStateStore|MongoStateStore)\."),
     ("feed export (JSON lines)", r"^FeedExporter\."),
     ("middleware: incremental", r"^IncrementalMiddleware\."),

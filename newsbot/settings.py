@@ -28,6 +28,11 @@ USER_AGENT = f"newsbot/0.1 (+{NEWSBOT_CONTACT_URL})"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Items (and requests) of ONE response processed at once. Scrapy starts that many tasks for
+# every response, and an article page gives one item: at its default 100 the task churn
+# was 10-12% of a crawl's CPU (benchmarks/profile_crawl.py). At 4, workers sharing a Redis
+# rate limit fell behind it (tests/test_distributed.py measured 21 of 25 requests/s).
+CONCURRENT_ITEMS = 16
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

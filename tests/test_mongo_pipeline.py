@@ -253,7 +253,7 @@ def test_injected_transient_errors_are_retried(own_mongo_server: Any, tmp_path: 
     backend.settings.update(NEWSBOT_MONGO_BUFFER_SIZE=10)
     with pymongo.MongoClient(own_mongo_server.uri) as client:
         client.admin.command({"configureFailPoint": "failCommand", "mode": {"times": 3},
-                              "data": {"failCommands": ["update"], **failure}})
+                              "data": {"failCommands": ["insert", "update"], **failure}})
         try:
             flow = backend.crawl(many(40))
         finally:

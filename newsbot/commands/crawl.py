@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import logging
 
+from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
 
 from newsbot import start_failure
 from newsbot.extensions.health import SITE_CHANGED
@@ -51,6 +53,9 @@ class Command(PlainHelpCommand, ScrapyCrawl):
                 logger.error("spider %s not started: %s", args[0], error)  # also in a scrapyd job's log
                 raise
         crawler = self.crawler_process.create_crawler(spidercls)
+        # Once the crawl started: Scrapy sets the root logger to NOTSET when it applies the settings.
+        crawler.signals.connect(lambda: skip_unshown_records(crawler.settings), signal=signals.engine_started,
+                                weak=False)
         start_failure.watch(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
@@ -59,3 +64,12 @@ class Command(PlainHelpCommand, ScrapyCrawl):
             self.exitcode = EXIT_OUTPUT_FAILED
         elif crawler.stats is not None and crawler.stats.get_value("finish_reason") == SITE_CHANGED:
             self.exitcode = EXIT_SITE_CHANGED
+
+
+def skip_unshown_records(settings: BaseSettings) -> None:
+    """Set the root logger to LOG_LEVEL, the level of Scrapy's one handler: records below it
+    were made and then dropped by that handler; now they are not made. The log reads the
+    same. (Scrapy leaves the root at NOTSET: pymongo then built a debug record for every
+    command it sent, 3% of a MongoDB crawl's CPU.)"""
+    if settings.getbool("LOG_ENABLED"):
+        logging.root.setLevel(settings.get("LOG_LEVEL") or logging.DEBUG)

@@ -68,9 +68,14 @@ def mostly_utf8(body: bytes) -> bool:
     >>> mostly_utf8("观察者网".encode("gbk"))
     False
     """
+    try:
+        body.decode("utf-8")
+        return True  # valid: no broken sequence at all (the common case, decoded in C)
+    except UnicodeDecodeError:
+        pass
     text = body.decode("utf-8", errors="replace")
     bad = text.count("\ufffd") - body.count(_REPLACEMENT)
-    clean = sum(1 for char in text if ord(char) > 127) - bad
+    clean = len(text) - len(text.encode("ascii", errors="ignore")) - bad  # non-ASCII characters
     allowed = max(1, len(body) // BYTES_PER_BAD_SEQUENCE)
     return bad <= allowed and clean >= CLEAN_PER_BAD_SEQUENCE * bad
 

@@ -23,7 +23,7 @@ from pymongo.errors import BulkWriteError, PyMongoError
 from newsbot.items import rank_of
 from newsbot.mongo.connect import describe
 from newsbot.mongo.errors import DUPLICATE_KEY, code_is_transient, is_transient
-from newsbot.mongo.ops import OPS_PER_DOC, upsert
+from newsbot.mongo.ops import UPDATES_PER_DOC, insert, updates
 from newsbot.mongo.spool import Spool
 
 logger = logging.getLogger(__name__)
@@ -47,8 +47,17 @@ class WriteResult:
         self.errors += other.errors
 
 
+@dataclass
+class _Tries:
+    """Transient failures of one :meth:`BulkWriter.write` so far, and how many it may retry."""
+
+    budget: int
+    failures: int = 0
+
+
 class BulkWriter:
-    """Write article documents with ``bulk_write(ordered=False)`` upserts.
+    """Write article documents with ``bulk_write(ordered=False)``: inserts first, then the
+    updates of those already stored (newsbot/mongo/ops.py).
 
     Transient failures are retried with exponential backoff (``backoff``, doubled each
     time, at most ``max_backoff``) up to ``retry_times`` times; documents that still fail
@@ -86,23 +95,48 @@ class BulkWriter:
         self._rejected = read_rejected(self.rejects)
 
     async def write(self, docs: list[Doc]) -> WriteResult:
+        """Insert ``docs``, then update those already stored (newsbot/mongo/ops.py); what
+        cannot be written is spooled."""
         result = WriteResult()
-        pending = list(docs)
-        dup_retried: set[str] = set()
-        failures = 0
-        budget = 0 if self.degraded else self.retry_times
         if self.degraded and time.monotonic() < self._retry_at:
             result.errors.append("MongoDB unavailable (a recent write failed)")
+        tries = _Tries(0 if self.degraded else self.retry_times)
+        stored: list[Doc] = []
+        unsent = await self._send(list(docs), stored, result, tries)
+        if not unsent and stored:
+            unsent = await self._send(stored, None, result, tries)
+        else:
+            unsent += stored
+        if unsent:
+            first = not self.degraded
+            self.degraded = True
+            self._retry_at = time.monotonic() + self.pause
+            left = {id(doc) for doc in unsent}
+            await self._spool([doc for doc in docs if id(doc) in left], result, first)
+        elif not result.errors:
+            self.degraded = False
+        # Per document, at most one of its writes changes anything (newsbot/mongo/ops.py).
+        result.unchanged = max(0, len(docs) - result.inserted - result.updated - result.spooled
+                               - result.rejected - result.unsaved)
+        return result
+
+    async def _send(self, pending: list[Doc], stored: list[Doc] | None, result: WriteResult,
+                    tries: _Tries) -> list[Doc]:
+        """Insert ``pending`` (``stored`` given: it receives those whose URL is stored
+        already) or, with ``stored`` None, send them their updates; retried while
+        transient. The documents left unwritten."""
         while pending and not (self.degraded and time.monotonic() < self._retry_at):
+            ops = ([insert(doc) for doc in pending] if stored is not None
+                   else [op for doc in pending for op in updates(doc)])
             try:
-                answer = await self.collection.bulk_write([op for d in pending for op in upsert(d)], ordered=False)
+                answer = await self.collection.bulk_write(ops, ordered=False)
             except BulkWriteError as error:
                 details = error.details
-                result.inserted += details.get("nUpserted", 0)
+                result.inserted += details.get("nInserted", 0)
                 result.updated += details.get("nModified", 0)
-                pending, transient = self._sort_errors(pending, details, dup_retried, result)
+                pending, transient = self._sort_errors(pending, details, stored, result)
                 if not transient:
-                    continue  # only duplicate-key re-checks: no backoff needed
+                    continue  # only duplicate keys: those documents get their updates next
                 last = f"{len(transient)} write error(s), e.g. code {transient[0]}"
             except InvalidDocument as error:  # raised before sending: find the culprit(s)
                 if len(pending) == 1:
@@ -110,38 +144,26 @@ class BulkWriter:
                 else:
                     for doc in pending:
                         result.add(await self.write([doc]))
-                pending = []
-                continue
+                return []
             except PyMongoError as error:
                 last = self.redact(describe(error, None))
                 if not is_transient(error):
                     result.errors.append(last)
-                    break
+                    return pending
             else:
-                result.inserted += answer.upserted_count
+                result.inserted += answer.inserted_count
                 result.updated += answer.modified_count
-                pending = []
-                break
-            failures += 1
-            if failures > budget:
+                return []
+            tries.failures += 1
+            if tries.failures > tries.budget:
                 result.errors.append(last)
-                break
-            delay = min(self.max_backoff, self.backoff * 2 ** (failures - 1))
+                return pending
+            delay = min(self.max_backoff, self.backoff * 2 ** (tries.failures - 1))
             logger.warning("MongoDB write failed (%s); retrying %d document(s) in %.1fs "
-                           "(attempt %d of %d)", last, len(pending), delay, failures, budget)
+                           "(attempt %d of %d)", last, len(pending), delay, tries.failures, tries.budget)
             result.retried += len(pending)
             await self.sleep(delay)
-        if pending:
-            first = not self.degraded
-            self.degraded = True
-            self._retry_at = time.monotonic() + self.pause
-            await self._spool(pending, result, first)
-        elif not result.errors:
-            self.degraded = False
-        # Per document, at most one of its writes changes anything (newsbot/mongo/ops.py).
-        result.unchanged = max(0, len(docs) - result.inserted - result.updated - result.spooled
-                               - result.rejected - result.unsaved)
-        return result
+        return pending
 
     async def _spool(self, pending: list[Doc], result: WriteResult, first: bool) -> None:
         reason = result.errors[-1] if result.errors else "?"
@@ -161,12 +183,14 @@ class BulkWriter:
                    len(pending), reason, self.spool.directory,
                    f" (the server is tried again in {self.pause:.0f}s)" if first else "")
 
-    def _sort_errors(self, pending: list[Doc], details: Mapping[str, Any], dup_retried: set[str],
+    def _sort_errors(self, pending: list[Doc], details: Mapping[str, Any], stored: list[Doc] | None,
                      result: WriteResult) -> tuple[list[Doc], list[int]]:
-        """Documents to send again, and the transient codes seen."""
+        """Documents to send again, and the transient codes seen; with ``stored`` (inserts),
+        those refused as duplicates go there, to be updated."""
+        per_doc = 1 if stored is not None else UPDATES_PER_DOC
         errors: dict[int, list[dict[str, Any]]] = {}
         for entry in details.get("writeErrors", []):
-            errors.setdefault(entry["index"] // OPS_PER_DOC, []).append(entry)
+            errors.setdefault(entry["index"] // per_doc, []).append(entry)
         unconfirmed = bool(details.get("writeConcernErrors"))
         again: list[Doc] = []
         transient: list[int] = []
@@ -182,14 +206,15 @@ class BulkWriter:
                        and not (isinstance(entry.get("code"), int) and code_is_transient(entry["code"]))]
             if lasting:
                 self._reject_now(doc, self.redact(str(lasting[0].get("errmsg"))), result)
-            elif any(code != DUPLICATE_KEY for code in codes):
-                transient += [code for code in codes if isinstance(code, int) and code != DUPLICATE_KEY]
+            elif stored is None or any(code != DUPLICATE_KEY for code in codes):
+                # (an update cannot collide on the URL; if one ever did, it is retried, then spooled)
+                retry = [code for code in codes if isinstance(code, int) and code != DUPLICATE_KEY]
+                transient += retry or [DUPLICATE_KEY]
                 again.append(doc)
-            elif doc["url"] not in dup_retried:
-                # The insert raced with another writer's insert of the same URL: the
-                # document exists now, so sending it again applies the right update.
-                dup_retried.add(doc["url"])
-                again.append(doc)
+            else:
+                # The URL is stored (before, or by another writer in the meantime): its
+                # updates decide what changes.
+                stored.append(doc)
         return again, transient
 
     def reject(self, doc: Doc, reason: str) -> None:

@@ -7,6 +7,7 @@ small side collection ``<collection>_aliases``.
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable
 from pathlib import Path
@@ -53,6 +54,8 @@ class MongoStateStore(StateStore):
         self.timeout_ms = timeout_ms
         self.client: AsyncMongoClient[dict[str, Any]] | None = None
         self._down_until = 0.0
+        self._wanted: dict[str, list[asyncio.Future[Known | None]]] = {}  # URL lookups of this loop turn
+        self._lookups: set[asyncio.Task[None]] = set()
 
     async def _guard(self, operation: Awaitable[T]) -> T:
         if time.monotonic() < self._down_until:
@@ -93,15 +96,60 @@ class MongoStateStore(StateStore):
         return known
 
     async def _lookup_url(self, url: str) -> Known | None:
-        doc = await self.articles.find_one({"url": {"$eq": url}}, PROJECTION)
-        if doc:
-            return _known(doc)
-        alias = await self.aliases.find_one({"_id": {"$eq": url}})
-        if alias:
-            doc = await self.articles.find_one({"url": {"$eq": alias["url"]}}, PROJECTION)
-            if doc:
-                return _known(doc, alias=url)
-        return None
+        """Lookups asked for in one turn of the event loop (the article requests of a list
+        page reach the incremental middleware together) go as one aggregate
+        (:meth:`_lookup_urls`)."""
+        loop = asyncio.get_running_loop()
+        if not self._wanted:
+            loop.call_soon(self._send_lookups)
+        answer: asyncio.Future[Known | None] = loop.create_future()
+        self._wanted.setdefault(url, []).append(answer)
+        return await answer
+
+    def _send_lookups(self) -> None:
+        wanted, self._wanted = self._wanted, {}
+        task = asyncio.get_running_loop().create_task(self._answer(wanted))
+        self._lookups.add(task)
+        task.add_done_callback(self._lookups.discard)
+
+    async def _answer(self, wanted: dict[str, list[asyncio.Future[Known | None]]]) -> None:
+        try:
+            found = await self._lookup_urls(list(wanted))
+        except BaseException as error:  # every caller gets the error (_guard makes it StateUnavailable)
+            for answers in wanted.values():
+                for answer in answers:
+                    if not answer.done():
+                        answer.set_exception(error)
+            if not isinstance(error, Exception):
+                raise
+            return
+        for url, answers in wanted.items():
+            for answer in answers:
+                if not answer.done():
+                    answer.set_result(found.get(url))
+
+    async def _lookup_urls(self, urls: list[str]) -> dict[str, Known]:
+        """One round trip: the articles stored under ``urls`` and, from the aliases, the
+        articles some of them are aliases of (an article stored under the URL wins)."""
+        projection = {key: 1 for key in PROJECTION if key != "_id"}
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"url": {"$in": urls}}},
+            {"$project": PROJECTION},
+            {"$unionWith": {"coll": self.aliases.name, "pipeline": [
+                {"$match": {"_id": {"$in": urls}}},
+                {"$lookup": {"from": self.collection_name, "localField": "url", "foreignField": "url",
+                             "as": "target"}},
+                {"$project": {"_id": 1, **{f"target.{key}": 1 for key in projection}}},
+            ]}},
+        ]
+        found: dict[str, Known] = {}
+        aliased: dict[str, Known] = {}
+        for doc in await (await self.articles.aggregate(pipeline)).to_list():
+            if "target" not in doc:
+                found[doc["url"]] = _known(doc)
+            elif doc["target"]:
+                aliased[doc["_id"]] = _known(doc["target"][0], alias=doc["_id"])
+        return {**aliased, **found}
 
     async def lookup_hash(self, content_hash: str) -> Known | None:
         doc = await self._guard(self.articles.find_one(
