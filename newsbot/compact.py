@@ -1,11 +1,12 @@
 """A crawl-long "seen" map that costs about ten bytes an entry.
 
 A crawl remembers every article it answered (the spider), every URL that passed dedupe and
-every request fingerprint (the duplicate filter). As Python dicts or sets of strings that
-is 100 to 200 bytes an entry, growing for the whole crawl: 10 to 20 MB for each of them
-per 100,000 articles. :class:`HashedRanks` keeps a 64-bit hash of each key and a small
-number: new entries in a dict, merged now and then into two sorted arrays (8 + 2 bytes an
-entry), searched by bisection.
+every request fingerprint (the duplicate filter), and the Hexo store which URL has which
+post file. As Python dicts or sets of strings that is 100 to 200 bytes an entry, growing
+for the whole crawl: 10 to 20 MB for each of them per 100,000 articles. :class:`HashedMap`
+keeps a 64-bit hash of each key and a number (16 or 64 bits): new entries in a dict,
+merged now and then into two sorted arrays (8 + 2 or 8 + 8 bytes an entry), searched by
+bisection.
 
 Two keys with the same 64-bit hash count as one key: among a million keys the chance that
 any two share one is about 3 in 100 million.
@@ -15,8 +16,9 @@ from __future__ import annotations
 import hashlib
 from array import array
 from bisect import bisect_left
+from typing import overload
 
-MAX_VALUE = 0xFFFF  # the values are unsigned 16-bit numbers (channel ranks, flags)
+WIDTHS = {16: "H", 64: "Q"}  # value bits -> array type code
 
 
 def key64(key: str | bytes) -> int:
@@ -29,21 +31,23 @@ def key64(key: str | bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
 
 
-class HashedRanks:
-    """A map of string (or bytes, or 64-bit int) keys to numbers from 0 to MAX_VALUE.
+class HashedMap:
+    """A map of string (or bytes, or 64-bit int) keys to unsigned ``bits``-bit numbers.
 
-    >>> ranks = HashedRanks()
+    >>> ranks = HashedMap()
     >>> ranks["https://a.example/1"] = 3
     >>> ranks.get("https://a.example/1"), ranks.get("https://a.example/2"), len(ranks)
     (3, None, 1)
 
-    No deletes: what it holds is what a crawl has seen, for the rest of the crawl.
+    :meth:`pop` is for the odd entry: it moves the rest of the arrays.
     """
 
-    def __init__(self, batch: int = 1024) -> None:
+    def __init__(self, bits: int = 16, batch: int = 1024) -> None:
+        self._code = WIDTHS[bits]
+        self._max = 2**bits - 1
         self._recent: dict[int, int] = {}  # entries not merged into the arrays yet
         self._keys = array("Q")  # sorted
-        self._values = array("H")  # self._values[i] belongs to self._keys[i]
+        self._values = array(self._code)  # self._values[i] belongs to self._keys[i]
         self._batch = batch
 
     @staticmethod
@@ -54,6 +58,12 @@ class HashedRanks:
         """Where ``hashed`` is in the sorted arrays; -1 when it is not there."""
         i = bisect_left(self._keys, hashed)
         return i if i < len(self._keys) and self._keys[i] == hashed else -1
+
+    @overload
+    def get(self, key: str | bytes | int) -> int | None: ...
+
+    @overload
+    def get(self, key: str | bytes | int, default: int) -> int: ...
 
     def get(self, key: str | bytes | int, default: int | None = None) -> int | None:
         hashed = self._hash(key)
@@ -73,8 +83,8 @@ class HashedRanks:
         return found
 
     def __setitem__(self, key: str | bytes | int, value: int) -> None:
-        if not 0 <= value <= MAX_VALUE:
-            raise ValueError(f"{value} is not between 0 and {MAX_VALUE}")
+        if not 0 <= value <= self._max:
+            raise ValueError(f"{value} is not between 0 and {self._max}")
         hashed = self._hash(key)
         i = self._index(hashed)
         if i >= 0:
@@ -86,13 +96,25 @@ class HashedRanks:
         if len(self._recent) >= max(self._batch, len(self._keys) // 16):
             self._merge()
 
+    def pop(self, key: str | bytes | int, default: int | None = None) -> int | None:
+        """Remove ``key``; its value, or ``default`` when it was not there."""
+        hashed = self._hash(key)
+        if hashed in self._recent:
+            return self._recent.pop(hashed)
+        i = self._index(hashed)
+        if i < 0:
+            return default
+        value = self._values[i]
+        del self._keys[i], self._values[i]
+        return value
+
     def __len__(self) -> int:
         return len(self._keys) + len(self._recent)
 
     def _merge(self) -> None:
         """Move the dict's entries (none of them in the arrays) into the sorted arrays."""
         old_keys, old_values = self._keys, self._values
-        keys, values = array("Q"), array("H")
+        keys, values = array("Q"), array(self._code)
         start = 0
         for hashed, value in sorted(self._recent.items()):
             end = bisect_left(old_keys, hashed, start)

@@ -2,7 +2,7 @@
 
 Scrapy's RFPDupeFilter keeps every request fingerprint of a crawl in a set of 20-byte
 ``bytes``: about 90 bytes a request, for the whole crawl (scrapy#5307). This one keeps the
-first 64 bits of each fingerprint in a :class:`~newsbot.compact.HashedRanks` (about 10
+first 64 bits of each fingerprint in a :class:`~newsbot.compact.HashedMap` (about 10
 bytes a request). With ``JOBDIR`` the file of seen fingerprints is Scrapy's, read and
 written as RFPDupeFilter does.
 
@@ -17,7 +17,7 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.settings import BaseSettings
 from scrapy.utils.request import RequestFingerprinterProtocol
 
-from newsbot.compact import HashedRanks
+from newsbot.compact import HashedMap
 
 
 def short(fingerprint: bytes) -> int:
@@ -29,7 +29,7 @@ class CompactDupeFilter(RFPDupeFilter):
     def __init__(self, path: str | None = None, debug: bool = False, *,
                  fingerprinter: RequestFingerprinterProtocol | None = None) -> None:
         super().__init__(path, debug, fingerprinter=fingerprinter)
-        self.seen = HashedRanks()
+        self.seen = HashedMap()
         for fingerprint in self._fingerprints:  # read from JOBDIR/requests.seen
             self.seen[short(fingerprint)] = 0
         self._fingerprints = set()

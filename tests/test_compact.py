@@ -1,4 +1,4 @@
-"""HashedRanks (newsbot/compact.py) and the duplicate filter built on it (newsbot/dupefilter.py)."""
+"""HashedMap (newsbot/compact.py) and the duplicate filter built on it (newsbot/dupefilter.py)."""
 from __future__ import annotations
 
 import tracemalloc
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from scrapy import Request
 
-from newsbot.compact import HashedRanks
+from newsbot.compact import HashedMap
 from newsbot.dupefilter import CompactDupeFilter
 from tests.project import project_crawler
 
@@ -17,7 +17,7 @@ def url(n: int) -> str:
 
 
 def test_values_survive_the_merges_into_the_arrays() -> None:
-    ranks = HashedRanks(batch=64)
+    ranks = HashedMap(batch=64)
     for n in range(5000):
         ranks[url(n)] = n % 7
     assert len(ranks) == 5000
@@ -28,7 +28,7 @@ def test_values_survive_the_merges_into_the_arrays() -> None:
 
 
 def test_a_key_set_again_keeps_one_entry_with_the_new_value() -> None:
-    ranks = HashedRanks(batch=64)
+    ranks = HashedMap(batch=64)
     for n in range(1000):
         ranks[url(n)] = 5
     ranks[url(3)] = 2  # merged into the arrays already
@@ -37,19 +37,31 @@ def test_a_key_set_again_keeps_one_entry_with_the_new_value() -> None:
 
 
 def test_keys_may_be_bytes_or_ints_and_values_are_16_bit() -> None:
-    ranks = HashedRanks()
+    ranks = HashedMap()
     ranks[b"\x01\x02"] = 0
     ranks[2**64 - 1] = 65535
     assert (ranks[b"\x01\x02"], ranks[2**64 - 1]) == (0, 65535)
     with pytest.raises(ValueError):
         ranks["x"] = 65536
+    wide = HashedMap(bits=64)
+    wide["x"] = 2**64 - 1
+    assert wide["x"] == 18446744073709551615
+
+
+def test_pop_removes_from_the_dict_and_from_the_arrays() -> None:
+    ranks = HashedMap(batch=64)
+    for n in range(200):
+        ranks[url(n)] = 1
+    ranks[url(200)] = 2  # in the dict
+    assert (ranks.pop(url(5)), ranks.pop(url(200)), ranks.pop(url(5)), ranks.pop(url(201), 9)) == (1, 2, None, 9)
+    assert url(5) not in ranks and url(200) not in ranks and ranks[url(6)] == 1 and len(ranks) == 199
 
 
 def test_100000_entries_take_a_tenth_of_a_dict_of_the_urls() -> None:
     keys = [url(n) for n in range(100_000)]
     tracemalloc.start()
     try:
-        ranks = HashedRanks()
+        ranks = HashedMap()
         for key in keys:
             ranks[key] = 3
         held, _ = tracemalloc.get_traced_memory()

@@ -32,7 +32,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newsbot.compact import HashedRanks
+from newsbot.compact import HashedMap
 from newsbot.disabled import disabled
 from newsbot.items import rank_of
 from newsbot.outputs import OutputGuard, guard
@@ -50,8 +50,8 @@ class DedupePipeline:
         self.crawler = crawler
         self.state = state
         self.store: StateStore | None = None
-        self.urls = HashedRanks()  # URL -> the channel rank it passed with in this crawl
-        self.hashes = HashedRanks()  # the content hashes seen in this crawl
+        self.urls = HashedMap()  # URL -> the channel rank it passed with in this crawl
+        self.hashes = HashedMap()  # the content hashes seen in this crawl
         self.first_urls: dict[str, str] = {}  # the latest RECENT of them -> the first URL with it
         self.state_down = False
         self.outputs: OutputGuard = guard(crawler)
@@ -130,7 +130,8 @@ class DedupePipeline:
             return
         adapter = ItemAdapter(item)
         url = adapter.get("url")
-        if url in self.urls and adapter.get("content_hash") and not self.outputs.failed_for(url):
+        if isinstance(url, str) and url in self.urls and adapter.get("content_hash") \
+                and not self.outputs.failed_for(url):
             self.store.record(adapter["url"], adapter["content_hash"], adapter.get("published_at"),
                               adapter.get("crawled_at") or "", rank_of(adapter.get("channel_rank")),
                               tuple(adapter.get("categories") or ()))

@@ -35,7 +35,7 @@ from twisted.python.failure import Failure
 
 from newsbot import signals
 from newsbot.challenge import is_challenge
-from newsbot.compact import HashedRanks
+from newsbot.compact import HashedMap
 from newsbot.items import UNRANKED, Article
 from newsbot.middlewares.incremental import AlreadyStored
 from newsbot.middlewares.redirect_away import redirected_away
@@ -184,7 +184,7 @@ class NewsSpider(scrapy.Spider):
         # an article.
         self.listings: dict[str, ListEntry] = {}
         self.requested: dict[str, int] = {}
-        self.answered = HashedRanks()
+        self.answered = HashedMap()
         self.downloading: dict[str, int] = {}
 
     @classmethod
