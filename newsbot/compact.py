@@ -14,6 +14,7 @@ any two share one is about 3 in 100 million.
 from __future__ import annotations
 
 import hashlib
+import sys
 from array import array
 from bisect import bisect_left
 from typing import overload
@@ -110,6 +111,12 @@ class HashedMap:
 
     def __len__(self) -> int:
         return len(self._keys) + len(self._recent)
+
+    def __sizeof__(self) -> int:
+        """Bytes held (``sys.getsizeof``): the arrays, and the dict with its int objects."""
+        ints = sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in self._recent.items())
+        return (object.__sizeof__(self) + sys.getsizeof(self._recent) + ints
+                + sys.getsizeof(self._keys) + sys.getsizeof(self._values))
 
     def _merge(self) -> None:
         """Move the dict's entries (none of them in the arrays) into the sorted arrays."""

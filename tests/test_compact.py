@@ -104,3 +104,12 @@ def test_jobdir_fingerprints_are_kept_across_a_restart(tmp_path: Path) -> None:
     assert again.request_seen(Request(url(1))) is True
     assert again.request_seen(Request(url(2))) is False
     again.close("finished")
+
+
+def test_getsizeof_counts_the_arrays() -> None:
+    import sys
+
+    ranks = HashedMap(bits=64, batch=16)
+    for n in range(20_000):
+        ranks[n] = n
+    assert 20_000 * 16 < sys.getsizeof(ranks) < 20_000 * 16 * 1.3
