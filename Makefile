@@ -47,7 +47,7 @@ clean:
 	rm -rf $(OUT) .newsbot
 # --- benchmarks (benchmarks/; README "Benchmarks") ------------------------------------
 BENCH_ARTICLES ?= 5000
-MEMORY_ARTICLES ?= 50000
+MEMORY_ARTICLES ?= 100000
 
 .PHONY: bench bench-deps bench-extraction bench-throughput bench-news bench-memory bench-profile
 
@@ -56,14 +56,14 @@ bench-deps: $(BIN)/python
 	$(BIN)/pip install --quiet -r benchmarks/requirements.txt
 
 ## Print every benchmark table: extraction cost, crawl throughput vs scrapy bench, memory
-## over MEMORY_ARTICLES articles, and a py-spy profile. Slow (~30 min at 50,000 articles).
-bench: bench-extraction bench-throughput bench-memory bench-profile
+## over MEMORY_ARTICLES articles, and a py-spy profile. Slow (over 1 h at 100,000 articles).
+bench: bench-extraction bench-throughput bench-news bench-memory bench-profile
 
 ## Extraction cost: ms per page, newsbot vs trafilatura vs GNE (~1 min).
 bench-extraction: bench-deps
 	$(BIN)/python benchmarks/extraction_cost.py
 
-## Crawl throughput vs scrapy bench, BENCH_ARTICLES articles (~5 min).
+## Crawl throughput vs a download-only crawl and scrapy bench, BENCH_ARTICLES articles (~8 min).
 bench-throughput: bench-deps
 	$(BIN)/python benchmarks/crawl_throughput.py --articles $(BENCH_ARTICLES)
 
@@ -71,7 +71,7 @@ bench-throughput: bench-deps
 bench-news: bench-deps
 	$(BIN)/python benchmarks/news_throughput.py
 
-## Memory (RSS) over MEMORY_ARTICLES articles, sqlite and MongoDB (~20 min).
+## Memory (RSS) over MEMORY_ARTICLES articles, sqlite and MongoDB (~1 h).
 bench-memory: bench-deps
 	$(BIN)/python benchmarks/memory.py --articles $(MEMORY_ARTICLES)
 

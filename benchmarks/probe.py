@@ -15,6 +15,8 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from newsbot.compact import HashedMap
+
 logger = logging.getLogger(__name__)
 
 
@@ -67,9 +69,10 @@ class RssCheckpoints:
             except TypeError:
                 pass
             df = getattr(scheduler, "df", None)
-            # the private set: the public property is deprecated and copies every fingerprint
-            seen = getattr(df, "_fingerprints", None)
-            if isinstance(seen, (set, frozenset)):
+            # newsbot's CompactDupeFilter, else Scrapy's private set (the public property is
+            # deprecated and copies every fingerprint)
+            seen = getattr(df, "seen", None) or getattr(df, "_fingerprints", None)
+            if isinstance(seen, (set, frozenset, HashedMap)):
                 out["dupefilter"] = len(seen)
         listings = getattr(self.crawler.spider, "listings", None)
         if listings is not None:
@@ -87,24 +90,25 @@ class RssCheckpoints:
         out = {}
         slot = getattr(self.crawler.engine, "_slot", None) if self.crawler.engine else None
         df = getattr(getattr(slot, "scheduler", None), "df", None)
-        seen = getattr(df, "_fingerprints", None)
-        if isinstance(seen, set):
+        seen = getattr(df, "seen", None) or getattr(df, "_fingerprints", None)
+        if isinstance(seen, (set, HashedMap)):
             out["dupefilter"] = _deep(seen)
         scraper = getattr(self.crawler.engine, "scraper", None)
         for mw in getattr(getattr(scraper, "itemproc", None), "middlewares", ()):
             name = type(mw).__name__
             for attr in ("urls", "hashes"):
                 value = getattr(mw, attr, None)
-                if isinstance(value, (set, dict)):
+                if isinstance(value, (set, dict, HashedMap)):
                     out[f"{name}.{attr}"] = _deep(value)
             store = getattr(mw, "store", None)
             for attr in ("_files", "_owners"):
                 value = getattr(store, attr, None)
-                if isinstance(value, dict):
+                if isinstance(value, (dict, HashedMap)):
                     out[f"{name}.store.{attr}"] = _deep(value)
-        listings = getattr(self.crawler.spider, "listings", None)
-        if isinstance(listings, dict):
-            out["spider.listings"] = _deep(listings)
+        for attr in ("listings", "requested", "answered"):
+            value = getattr(self.crawler.spider, attr, None)
+            if isinstance(value, (dict, HashedMap)):
+                out[f"spider.{attr}"] = _deep(value)
         return out
 
     def _record(self, key: str) -> None:
@@ -120,9 +124,11 @@ class RssCheckpoints:
         logger.info("bench checkpoint %s: %d items, VmRSS %.1f MB, VmHWM %.1f MB", key, self.count, rss / 1024, hwm / 1024)
 
 
-def _deep(container: set | dict) -> int:
+def _deep(container: set | dict | HashedMap) -> int:
     """getsizeof of the container plus its keys and values (one level; shared strings count)."""
     size = sys.getsizeof(container)
+    if isinstance(container, HashedMap):  # counts its own
+        return size
     if isinstance(container, dict):
         for k, v in container.items():
             size += sys.getsizeof(k) + sys.getsizeof(v)

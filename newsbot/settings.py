@@ -188,7 +188,10 @@ ITEM_PIPELINES["newsbot.pipelines.images.ImagesPipeline"] = 250
 REDIS_URL = _env("REDIS_URL")
 # What this process does in distributed mode: "worker" crawls; `scrapy seed` sets "seed".
 NEWSBOT_REDIS_ROLE = "worker"
+# The single-machine duplicate filter keeps its fingerprints in compact arrays
+# (newsbot/dupefilter.py); set by an add-on before distributed mode's, which replaces it.
 ADDONS = {
+    "newsbot.dupefilter.CompactDupeFilterAddon": 90,
     "newsbot.distributed.addon.DistributedMode": 100,
 }
 # A worker closes once the shared frontier (queue and other workers' in-flight requests)

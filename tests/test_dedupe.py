@@ -180,3 +180,17 @@ def test_an_absent_answer_is_taken_once_and_the_memo_is_bounded(tmp_path: Path) 
     for url in (URL_A, URL_B, URL_C):
         store.note_absent(url)
     assert [store.take_absent(url) for url in (URL_A, URL_B, URL_C)] == [False, True, True]
+
+
+def test_a_text_seen_before_the_recent_hashes_is_still_an_alias_of_its_first_url(
+        backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the latest content hashes keep their first URL in memory; an older one is asked of
+    the store, where its article is by then."""
+    from newsbot.pipelines import dedupe
+
+    monkeypatch.setattr(dedupe, "RECENT", 1)
+    flow = backend.crawl([article(URL_A), article(URL_B), article(URL_C), article(URL_A, url=OTHER_URL)],
+                         NEWSBOT_MONGO_BUFFER_SIZE=1)
+    assert [i.url for i in flow.passed] == [URL_A, URL_B, URL_C]
+    assert flow.dropped == [f"same text as {URL_A} (in this crawl): {OTHER_URL} recorded as an alias"]
+    assert backend.aliases() == {OTHER_URL: URL_A}

@@ -88,6 +88,21 @@ def test_a_new_date_moves_the_post_instead_of_duplicating_it(tmp_path: Path) -> 
     assert PostStore(tmp_path).save("u2", "2022-04-27-guancha-1.md", "other") == ("2022-04-27-guancha-1.md", True)
 
 
+def test_a_post_moved_in_a_later_run_leaves_no_copy_and_the_manifest_keeps_its_last_name(tmp_path: Path) -> None:
+    """The store keeps hashes of the names; the old name of a moved post is read from the manifest."""
+    first = PostStore(tmp_path)
+    first.save("https://a.example/1", "2022-04-27-post-1.md", "v1")
+    first.save("https://a.example/2", "2022-04-27-post-2.md", "v1")
+    later = PostStore(tmp_path)
+    later.save("https://a.example/1", "2022-04-28-post-1.md", "v1")
+    later.save("https://a.example/1", "2022-04-27-post-1.md", "v1")  # and back
+    assert sorted(p.name for p in tmp_path.glob("*.md")) == ["2022-04-27-post-1.md", "2022-04-27-post-2.md"]
+    later.compact()
+    assert [json.loads(line) for line in (tmp_path / MANIFEST).read_text().splitlines()] == [
+        {"url": "https://a.example/1", "file": "2022-04-27-post-1.md"},
+        {"url": "https://a.example/2", "file": "2022-04-27-post-2.md"}]
+
+
 def test_manifest_is_compacted_and_survives_bad_lines(tmp_path: Path) -> None:
     store = PostStore(tmp_path)
     store.save("u1", "a.md", "1")

@@ -23,15 +23,14 @@ import pytest
 import redis
 import redis.asyncio as aioredis
 from scrapy import Request
+from scrapy.addons import AddonManager
 from scrapy.core.engine import ExecutionEngine
-from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 from scrapy_redis.queue import PriorityQueue
 
 from newsbot.distributed import serializer
-from newsbot.distributed.addon import DistributedMode
 from newsbot.distributed.bloom import BloomDupeFilter, BloomParams, RedisBloomFilter
 from newsbot.distributed.frontier import Frontier
 from newsbot.distributed.ratelimit import TokenBucket
@@ -272,15 +271,10 @@ def test_the_engine_attribute_for_the_poll_interval_still_exists() -> None:
 
 # --- settings ----------------------------------------------------------------------------------
 def resolved(**overrides: Any) -> Settings:
-    """Project settings plus ``-s`` overrides, after the add-on ran (as AddonManager runs it)."""
+    """Project settings plus ``-s`` overrides, after the add-ons ran (as a crawl runs them)."""
     settings = get_project_settings()
     settings.setdict(overrides, priority="cmdline")
-    crawler = get_crawler(GuanchaSpider, {"REDIS_URL": settings.get("REDIS_URL")})
-    try:
-        addon = DistributedMode.from_crawler(crawler)
-    except NotConfigured:
-        return settings
-    addon.update_settings(settings)
+    AddonManager(get_crawler(GuanchaSpider, {"REDIS_URL": settings.get("REDIS_URL")})).load_settings(settings)
     return settings
 
 
@@ -288,7 +282,7 @@ def test_single_machine_mode_without_redis_url(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("REDIS_URL", raising=False)
     settings = resolved(REDIS_URL="")
     assert settings["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
-    assert settings["DUPEFILTER_CLASS"] == "scrapy.dupefilters.RFPDupeFilter"
+    assert settings["DUPEFILTER_CLASS"] == "newsbot.dupefilter.CompactDupeFilter"
     assert not any("distributed" in str(k) for k in settings.getdict("DOWNLOADER_MIDDLEWARES"))
 
 

@@ -173,6 +173,20 @@ def test_a_better_listing_after_the_article_was_read_asks_for_it_again() -> None
     assert not crawl.claim(first)  # a retry of the first one, say, is not needed any more
 
 
+def test_settled_articles_leave_no_per_article_entries_but_their_answer() -> None:
+    """A crawl of 100,000 articles must not keep 100,000 listings, requests or downloads."""
+    crawl = spider()
+    urls = [f"{WWW}/politics/2022_04_26_{n}.shtml" for n in range(600000, 600300)]
+    for url in urls:
+        request = crawl.listed(ListEntry(url, "要闻"))
+        assert request is not None and crawl.claim(request)
+        crawl.settle(url, request.cb_kwargs["listing"])
+    assert (crawl.listings, crawl.requested, crawl.downloading) == ({}, {}, {})
+    assert len(crawl.answered) == 300
+    assert crawl.listed(ListEntry(urls[7], "滚动")) is None  # still answered
+    assert crawl.listed(ListEntry(urls[7], "头条")) is not None  # a better channel still asks
+
+
 def test_requests_another_worker_asked_for_are_all_downloaded() -> None:
     """In distributed mode a worker downloads requests other workers made: it cannot know
     their listings, so it drops none of them."""

@@ -9,6 +9,9 @@ URL, never from the title. Names use only ``[a-z0-9-]`` and are stable across ru
 With it a name taken by another URL gets a suffix from this URL's hash, and an article
 whose date changed is moved to its new name instead of being duplicated. A file is only
 written when its bytes change, atomically, so unchanged posts keep their mtime.
+
+In memory the store keeps 64-bit hashes of the URLs and names (newsbot/compact.py, 32 bytes
+a post instead of about 300); the name a URL had before a move is read from the manifest.
 """
 from __future__ import annotations
 
@@ -17,11 +20,13 @@ import json
 import logging
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from itemadapter import ItemAdapter
 
+from newsbot.compact import HashedMap, key64
 from newsbot.files import write_atomically, write_if_changed
 from newsbot.hexo.post import render_post
 from newsbot.sites.registry import site_for_url
@@ -76,8 +81,8 @@ class PostStore:
         self.images_url = images_url  # where the images store is published (render_post)
         self.directory.mkdir(parents=True, exist_ok=True)
         self._manifest = self.directory / MANIFEST
-        self._files: dict[str, str] = {}  # url -> file name
-        self._owners: dict[str, str] = {}  # file name -> url
+        self._files = HashedMap(bits=64)  # url -> its file name (hashes)
+        self._owners = HashedMap(bits=64)  # file name -> the url that has it (hashes)
         self._lines = 0  # manifest lines, to know when compacting pays
         self._load()
 
@@ -108,9 +113,10 @@ class PostStore:
         path = self.directory / name
         data = text.encode("utf-8")
         written = write_if_changed(path, data)
-        old = self._files.get(url)
-        if old != name:
-            if old and (self.directory / old).is_file():
+        had = self._files.get(url)
+        if had != key64(name):
+            old = self._file_of(url) if had is not None else None
+            if old and old != name and (self.directory / old).is_file():
                 (self.directory / old).unlink()
                 logger.info("Hexo post for %s moved from %s to %s", url, old, name)
             self._record(url, name)
@@ -119,8 +125,9 @@ class PostStore:
     def _claim(self, url: str, name: str) -> str:
         """``name`` if free or already ours, else ``<stem>-<url hash>.md``."""
         stem = name.removesuffix(".md")
+        mine = key64(url)
         for candidate in (name, f"{stem}-{url_hash(url, 8)}.md", f"{stem}-{url_hash(url, 40)}.md"):
-            if self._owners.get(candidate, url) == url:
+            if self._owners.get(candidate, mine) == mine:
                 return candidate
         raise RuntimeError(f"no free file name for {url}")
 
@@ -131,35 +138,60 @@ class PostStore:
         self._lines += 1
 
     def _apply(self, url: str, name: str) -> None:
-        old = self._files.get(url)
-        if old and self._owners.get(old) == url:
-            del self._owners[old]
-        self._files[url] = name
-        self._owners[name] = url
+        mine = key64(url)
+        old = self._files.get(mine)
+        if old is not None and self._owners.get(old) == mine:
+            self._owners.pop(old)
+        self._files[mine] = key64(name)
+        self._owners[name] = mine
 
     def _load(self) -> None:
+        for _, url, name in self._entries(warn=True):
+            self._apply(url, name)
+
+    def _entries(self, warn: bool = False, containing: str = "") -> Iterator[tuple[int, str, str]]:
+        """(line number, url, file name) of each valid manifest line (with ``containing``
+        in it), read a line at a time; lines counted in ``_lines`` when ``warn``."""
         if not self._manifest.is_file():
             return
-        for number, line in enumerate(self._manifest.read_text(encoding="utf-8").splitlines(), 1):
-            self._lines += 1
-            try:
-                entry = json.loads(line)
-                url, name = entry["url"], entry["file"]
-            except (ValueError, KeyError, TypeError):
-                logger.warning("Ignoring line %d of %s: not a manifest entry", number, self._manifest)
-                continue
-            # Only names this store makes: a crafted "../x" would have a later move delete
-            # a file outside the posts directory.
-            if not isinstance(url, str) or not isinstance(name, str) or not _POST_NAME.fullmatch(name):
-                logger.warning("Ignoring line %d of %s: %r is not a post file name", number, self._manifest,
-                               str(name)[:200])
-                continue
-            self._apply(url, name)
+        with self._manifest.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if warn:
+                    self._lines += 1
+                if containing not in line:
+                    continue
+                try:
+                    entry = json.loads(line)
+                    url, name = entry["url"], entry["file"]
+                except (ValueError, KeyError, TypeError):
+                    if warn:
+                        logger.warning("Ignoring line %d of %s: not a manifest entry", number, self._manifest)
+                    continue
+                # Only names this store makes: a crafted "../x" would have a later move delete
+                # a file outside the posts directory.
+                if not isinstance(url, str) or not isinstance(name, str) or not _POST_NAME.fullmatch(name):
+                    if warn:
+                        logger.warning("Ignoring line %d of %s: %r is not a post file name", number,
+                                       self._manifest, str(name)[:200])
+                    continue
+                yield number, url, name
+
+    def _file_of(self, url: str) -> str | None:
+        """The file name the manifest gives ``url`` last (a move is rare: one read of it)."""
+        found = None
+        for _, owner, name in self._entries(containing=json.dumps(url, ensure_ascii=False)):
+            if owner == url:
+                found = name
+        return found
 
     def compact(self) -> None:
         """Rewrite the manifest with one line per URL, when it holds more than that."""
         if self._lines == len(self._files):
             return
-        self._lines = len(self._files)
-        lines = [json.dumps({"url": u, "file": f}, ensure_ascii=False) for u, f in sorted(self._files.items())]
+        kept, lines = HashedMap(), []
+        for _, url, name in self._entries():
+            if self._files.get(url) == key64(name) and url not in kept:
+                kept[url] = 0
+                lines.append(json.dumps({"url": url, "file": name}, ensure_ascii=False))
+        self._lines = len(lines)
         write_atomically(self._manifest, ("\n".join(lines) + "\n" if lines else "").encode("utf-8"))

@@ -17,6 +17,10 @@ The state is the store of the crawl's :class:`~newsbot.state.extension.StateStor
 (MongoDB or sqlite3). With sqlite3 an article is recorded only once it went through every
 pipeline (``item_scraped``) and every output took it (newsbot.outputs), so an item that
 fails later is seen again next time instead of being lost.
+
+What this crawl saw is kept compact (newsbot/compact.py, about 10 bytes an article): the
+URLs, and the content hashes, of which only the latest ``RECENT`` keep their first URL. A
+text first seen longer ago is in the store by then, and its URL is asked of the store.
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from newsbot.compact import HashedMap
 from newsbot.disabled import disabled
 from newsbot.items import rank_of
 from newsbot.outputs import OutputGuard, guard
@@ -37,6 +42,7 @@ from newsbot.state.extension import StateStoreExtension
 
 logger = logging.getLogger(__name__)
 STATS = "newsbot/dedupe"
+RECENT = 10_000  # content hashes of this crawl kept with their first URL (the latest)
 
 
 class DedupePipeline:
@@ -44,8 +50,9 @@ class DedupePipeline:
         self.crawler = crawler
         self.state = state
         self.store: StateStore | None = None
-        self.urls: dict[str, int] = {}  # URL -> the channel rank it passed with in this crawl
-        self.hashes: dict[str, str] = {}  # content hash -> first URL with it in this crawl
+        self.urls = HashedMap()  # URL -> the channel rank it passed with in this crawl
+        self.hashes = HashedMap()  # the content hashes seen in this crawl
+        self.first_urls: dict[str, str] = {}  # the latest RECENT of them -> the first URL with it
         self.state_down = False
         self.outputs: OutputGuard = guard(crawler)
 
@@ -72,8 +79,8 @@ class DedupePipeline:
         if url in self.urls and rank >= self.urls[url]:
             self._drop("seen_url", f"duplicate of {url}, already seen in this crawl")
         self.urls[url] = rank  # claimed before any await: concurrent copies see it
-        first = self.hashes.setdefault(digest, url)
-        if first != url:
+        first = await self._first_with(digest, url)
+        if first is not None and first != url:
             await self._alias(url, Known(first, digest, None), seen_at, "in this crawl")
 
         try:
@@ -123,10 +130,30 @@ class DedupePipeline:
             return
         adapter = ItemAdapter(item)
         url = adapter.get("url")
-        if url in self.urls and adapter.get("content_hash") and not self.outputs.failed_for(url):
+        if isinstance(url, str) and url in self.urls and adapter.get("content_hash") \
+                and not self.outputs.failed_for(url):
             self.store.record(adapter["url"], adapter["content_hash"], adapter.get("published_at"),
                               adapter.get("crawled_at") or "", rank_of(adapter.get("channel_rank")),
                               tuple(adapter.get("categories") or ()))
+
+    async def _first_with(self, digest: str, url: str) -> str | None:
+        """The first URL with text ``digest`` in this crawl: ``url`` when the text is new
+        (claimed before any await); None when it is unknown (its article was not stored)."""
+        first = self.first_urls.get(digest)
+        if first is not None:
+            return first
+        if digest not in self.hashes:
+            self.hashes[digest] = 0
+            self.first_urls[digest] = url
+            if len(self.first_urls) > RECENT:
+                del self.first_urls[next(iter(self.first_urls))]
+            return url
+        assert self.store is not None
+        try:
+            known = await self.store.lookup_hash(digest)
+        except StateUnavailable:
+            return None  # the lookups below fail open too
+        return known.url if known else None
 
     async def _alias(self, url: str, first: Known, seen_at: str, where: str) -> None:
         assert self.store is not None

@@ -35,6 +35,7 @@ from twisted.python.failure import Failure
 
 from newsbot import signals
 from newsbot.challenge import is_challenge
+from newsbot.compact import HashedMap
 from newsbot.items import UNRANKED, Article
 from newsbot.middlewares.incremental import AlreadyStored
 from newsbot.middlewares.redirect_away import redirected_away
@@ -177,11 +178,13 @@ class NewsSpider(scrapy.Spider):
         self.per_list = 0  # NEWSBOT_ARTICLES_PER_LIST, read in from_crawler
         self.group = "新媒体"
         # Per canonical URL: the listings of an article asked for and not yet answered
-        # here; the best channel rank it was asked for, and answered in; the rank of its
-        # request being downloaded now (see listed() and claim()).
+        # here; the best channel rank it was asked for until it is answered, and the best
+        # it was answered in; the rank of its request being downloaded now (see listed()
+        # and claim()). Only ``answered`` lasts the whole crawl: compact, about 10 bytes
+        # an article.
         self.listings: dict[str, ListEntry] = {}
         self.requested: dict[str, int] = {}
-        self.answered: dict[str, int] = {}
+        self.answered = HashedMap()
         self.downloading: dict[str, int] = {}
 
     @classmethod
@@ -367,6 +370,9 @@ class NewsSpider(scrapy.Spider):
         merged = known.merged(listing, self.channel_order) if known else listing
         rank = self.rank(merged.channel)
         self.answered[canonical] = min(rank, self.answered.get(canonical, rank))
+        # Once answered, what was asked for is read no more (listed() and claim() look at
+        # the answer first).
+        self.requested.pop(canonical, None)
         self.downloading.pop(canonical, None)
         return merged
 
