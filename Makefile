@@ -55,8 +55,8 @@ MEMORY_ARTICLES ?= 100000
 bench-deps: $(BIN)/python
 	$(BIN)/pip install --quiet -r benchmarks/requirements.txt
 
-## Print every benchmark table: extraction cost, crawl throughput vs scrapy bench, memory
-## over MEMORY_ARTICLES articles, and a py-spy profile. Slow (over 1 h at 100,000 articles).
+## Print every benchmark table: extraction cost, crawl throughput (guancha vs a download-only
+## crawl; configured sites vs guancha), memory over MEMORY_ARTICLES articles, and a py-spy profile. Slow (over 1 h at 100,000 articles).
 bench: bench-extraction bench-throughput bench-news bench-memory bench-profile
 
 ## Extraction cost: ms per page, newsbot vs trafilatura vs GNE (~1 min).

@@ -9,7 +9,9 @@ merged now and then into two sorted arrays (8 + 2 or 8 + 8 bytes an entry), sear
 bisection.
 
 Two keys with the same 64-bit hash count as one key: among a million keys the chance that
-any two share one is about 3 in 100 million.
+any two share one is about 3 in 100 million. A Bloom filter (the maintained packages for
+compact sets are Bloom filters) would be smaller still, but its false positives would drop
+requests and articles never seen; and the maps here also hold a value per key.
 """
 from __future__ import annotations
 
