@@ -11,7 +11,9 @@ bisection.
 Two keys with the same 64-bit hash count as one key: among a million keys the chance that
 any two share one is about 3 in 100 million. A Bloom filter (the maintained packages for
 compact sets are Bloom filters) would be smaller still, but its false positives would drop
-requests and articles never seen; and the maps here also hold a value per key.
+requests and articles never seen, and the maps here also hold a value per key. Distributed
+mode accepts that for its shared Redis seen-set (sized for a false-positive rate); one
+process can afford to be exact.
 """
 from __future__ import annotations
 

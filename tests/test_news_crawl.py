@@ -11,7 +11,7 @@ from typing import Any
 import pymongo
 import pytest
 
-from tests.crawl import ROOT, crawl
+from tests.crawl import ROOT, CrawlResult, crawl
 from tests.plugins.sample_site import start_sample_site
 from tests.test_distributed import differences, documents
 from tests.test_news_sites import readme_sites_block
@@ -67,16 +67,21 @@ def test_one_site_by_argument(news_site: dict[str, Any], tmp_path: Path) -> None
     assert sorted(last_of(result.items)) == [f"{LAKESIDE}/news/{n}.html" for n in (201, 202, 203, 204)]
 
 
-def test_a_site_whose_pages_give_no_articles_is_named_and_the_crawl_fails(tmp_path: Path) -> None:
-    specials = {"huaxia:/2022/0426/*.html": {"status": 404}}
+def crawl_huaxia_and_lakeside(tmp_path: Path, specials: dict[str, dict[str, Any]]) -> CrawlResult:
+    """Crawl huaxia and lakeside from a sample site of their own, broken by ``specials``."""
     (tmp_path / "site").mkdir()
     proc, bases = start_sample_site(tmp_path / "site", root=ROOT / "tests" / "sites" / "news", specials=specials)
     try:
-        result = crawl(tmp_path / "crawl", bases, settings={"NEWSBOT_SITES_FILE": str(SITES_FILE)},
-                       args={"sites": "huaxia,lakeside"}, spider="news")
+        return crawl(tmp_path / "crawl", bases, settings={"NEWSBOT_SITES_FILE": str(SITES_FILE)},
+                     args={"sites": "huaxia,lakeside"}, spider="news")
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_a_site_whose_pages_give_no_articles_is_named_and_the_crawl_fails(tmp_path: Path) -> None:
+    specials = {"huaxia:/2022/0426/*.html": {"status": 404}}
+    result = crawl_huaxia_and_lakeside(tmp_path, specials)
     assert result.returncode == 3, result.log[-3000:]
     errors = [line for line in result.log.splitlines() if "does not look the way" in line]
     assert len(errors) == 1
@@ -152,14 +157,7 @@ def test_the_readmes_worked_example_crawls_the_sample(news_site: dict[str, Any],
 
 def test_a_site_whose_feed_is_gone_is_named_and_the_crawl_fails(tmp_path: Path) -> None:
     specials = {"huaxia:/rss/guonei.xml": {"status": 404}}
-    (tmp_path / "site").mkdir()
-    proc, bases = start_sample_site(tmp_path / "site", root=ROOT / "tests" / "sites" / "news", specials=specials)
-    try:
-        result = crawl(tmp_path / "crawl", bases, settings={"NEWSBOT_SITES_FILE": str(SITES_FILE)},
-                       args={"sites": "huaxia,lakeside"}, spider="news")
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    result = crawl_huaxia_and_lakeside(tmp_path, specials)
     assert result.returncode == 3, result.log[-3000:]
     [error] = [line for line in result.log.splitlines() if "does not look the way" in line]
     report = result.log[result.log.index(error):].split("\n\n")[0]
