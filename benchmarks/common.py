@@ -9,9 +9,13 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +40,20 @@ def machine() -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"{platform.node() or 'host'}: {os.cpu_count()} cores, Python {platform.python_version()}, "
             f"load average {load:.2f} at start")
+
+
+@contextmanager
+def bench_dir(prefix: str, keep: bool = False) -> Iterator[Path]:
+    """A new temp dir for one benchmark run, removed at the end unless ``keep`` (--keep:
+    its site, logs and stats stay, and its path is printed)."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield tmp
+    finally:
+        if keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --- the site --------------------------------------------------------------------------

@@ -26,11 +26,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.ceiling import download_only, site_urls  # noqa: E402
 from benchmarks.common import (  # noqa: E402
+    bench_dir,
     PYTHON, Mongo, Site, children_cpu, clean_env, generate_site, machine, proc_cpu, run_crawl, table,
     throughput_settings,
 )
@@ -83,9 +82,8 @@ def main() -> None:
     if args.articles < 1:
         parser.error("--articles must be positive")
     started = time.monotonic()
-    tmp = Path(tempfile.mkdtemp(prefix="newsbot-bench-throughput-"))
     print(f"# Crawl throughput ({machine()})")
-    try:
+    with bench_dir("newsbot-bench-throughput-", args.keep) as tmp:
         info = generate_site(args.articles, tmp / "site")
         print(f"site: {info['articles']} articles + {info['list_pages']} list pages "
               f"({info['article_bytes'] / info['articles'] / 1024:.1f} KiB per article page), generated in {info['seconds']} s")
@@ -164,11 +162,6 @@ def main() -> None:
         for label, ratio, goal in verdicts:
             print(f"goal {goal}x of download-only: {label}: {ratio:.2f}x -> {'met' if ratio >= goal else 'NOT met'}")
         print(f"load average at the end: {os.getloadavg()[0]:.2f}")
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
     print(f"(took {time.monotonic() - started:.0f} s)")
 
 

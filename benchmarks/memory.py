@@ -23,9 +23,7 @@ embedded`` and ``--stores mongo`` in two processes), after 85 s of site generati
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import Mongo, Site, generate_site, machine, run_crawl, table, throughput_settings  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    Mongo, Site, bench_dir, generate_site, machine, run_crawl, table, throughput_settings,
+)
 
 GOAL_MB = 20.0
 
@@ -62,10 +62,9 @@ def main() -> None:
     if not set(stores) <= {"embedded", "mongo"}:
         parser.error("--stores: embedded, mongo")
     started = time.monotonic()
-    tmp = Path(tempfile.mkdtemp(prefix="newsbot-bench-memory-"))
     print(f"# Memory ({machine()})")
     rows, verdicts, details, held = [], [], [], []
-    try:
+    with bench_dir("newsbot-bench-memory-", args.keep) as tmp:
         info = generate_site(args.articles, tmp / "site")
         print(f"site: {info['articles']} articles + {info['list_pages']} list pages, generated in {info['seconds']} s", flush=True)
         settings = {**throughput_settings(args.concurrency), "BENCH_RSS_CHECKPOINTS": ",".join(map(str, checkpoints)),
@@ -98,11 +97,6 @@ def main() -> None:
                 structures = sorted({k.split("/")[2] for k in s if k.startswith("bench/kb/")})
                 held.append((label, {name: s.get(f"bench/kb/{name}/{last}") for name in structures}))
                 print(f"{store}: done in {run.wall / 60:.1f} min", flush=True)
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
     print()
     heads = [f"{c:,} articles: RSS / peak MB" for c in checkpoints]
     print(table(["store", *heads, "peak RSS MB (sampled)", "memusage/max MB", f"growth {args.base:,}->{checkpoints[-1]:,} MB", "time"], rows))

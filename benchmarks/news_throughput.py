@@ -21,11 +21,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -35,6 +33,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.ceiling import download_only, site_urls  # noqa: E402
 from benchmarks.common import (  # noqa: E402
+    bench_dir,
     PYTHON,
     CrawlRun,
     Mongo,
@@ -85,9 +84,8 @@ def main() -> None:
     if args.articles < 3:
         parser.error("--articles must be at least 3 (one per site)")
     started = time.monotonic()
-    tmp = Path(tempfile.mkdtemp(prefix="newsbot-bench-news-"))
     print(f"# Configured-site throughput ({machine()})")
-    try:
+    with bench_dir("newsbot-bench-news-", args.keep) as tmp:
         news = generate_news(tmp / "news", args.articles)
         guancha = generate_site(args.articles, tmp / "guancha")
         print(f"news site: {news['per_site']} articles, {news['feeds']} feeds, {news['sitemaps']} sitemap files "
@@ -141,11 +139,6 @@ def main() -> None:
               f"{args.rounds} round(s), medians shown; CPU is the crawling process's.")
         ratio = statistics.median(ratios)
         print(f"goal {GOAL}x of the guancha crawl: news: {ratio:.2f}x -> {'met' if ratio >= GOAL else 'NOT met'}")
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
     print(f"(took {time.monotonic() - started:.0f} s)")
 
 

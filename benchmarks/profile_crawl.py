@@ -22,7 +22,6 @@ import argparse
 import re
 import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -31,7 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import Mongo, Site, generate_site, machine, run_crawl, table, throughput_settings  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    Mongo, Site, bench_dir, generate_site, machine, run_crawl, table, throughput_settings,
+)
 
 # (label, frame pattern): the outermost matching frame of a stack names its component.
 COMPONENTS = [
@@ -119,9 +120,8 @@ def main() -> None:
     if not py_spy:
         raise SystemExit("py-spy not found: pip install -r benchmarks/requirements.txt")
     started = time.monotonic()
-    tmp = Path(tempfile.mkdtemp(prefix="newsbot-bench-profile-"))
     print(f"# Crawl profile ({machine()})")
-    try:
+    with bench_dir("newsbot-bench-profile-") as tmp:
         info = generate_site(args.articles, tmp / "site")
         raw = tmp / "profile.txt"
         with Site(tmp / "site", tmp) as site:
@@ -143,8 +143,6 @@ def main() -> None:
         if args.out:
             shutil.copy(raw, args.out)
             print(f"raw profile: {args.out}")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     print(f"(took {time.monotonic() - started:.0f} s)")
 
 
