@@ -1,8 +1,8 @@
 """What a crawl did, dropped and failed, in a few lines, read from its stats file.
 
 ``python -m newsbot.summary STATS.json [MORE.json …]`` reads the JSON that
-``NEWSBOT_STATS_FILE`` makes a crawl write (several crawls' files are added up: the demo
-crawls guancha, then the configured sites) and prints: pages and articles, what was written, the items dropped
+``NEWSBOT_STATS_FILE`` makes a crawl write (several crawls' files are added up, as the
+demo's two crawls are) and prints: pages and articles, what was written, the items dropped
 and the pages that failed (each by reason, with its count), and how many ERROR and
 WARNING lines the log holds. ``--expected TEXT`` names why those lines are expected
 (the demo: the sample site's broken pages); it is said only when the crawl finished and
