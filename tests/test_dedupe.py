@@ -111,6 +111,8 @@ def test_one_crawl_given_two_channels_keeps_the_better(backend: Backend, order: 
     flow = backend.crawl(items if order == "worse first" else items[::-1])
     if order == "worse first":  # the second copy raises the first one
         assert [i.channel_rank for i in flow.passed] == [2, 0]
+        # one article: new once, then raised (whether or not the first copy is stored yet)
+        assert (flow.stats().get("newsbot/dedupe/new"), flow.stats().get("newsbot/dedupe/upgraded")) == (1, 1)
     else:
         assert [i.channel_rank for i in flow.passed] == [0]
         assert flow.dropped == [f"duplicate of {URL_B}, already seen in this crawl"]

@@ -76,7 +76,8 @@ class DedupePipeline:
                            f"{url or adapter.get('fetched_url')} (is CleanPipeline enabled?)")
         seen_at = adapter.get("crawled_at") or ""
         rank = rank_of(adapter.get("channel_rank"))
-        if url in self.urls and rank >= self.urls[url]:
+        passed_here = url in self.urls  # a copy from a worse channel went on in this crawl
+        if passed_here and rank >= self.urls[url]:
             self._drop("seen_url", f"duplicate of {url}, already seen in this crawl")
         self.urls[url] = rank  # claimed before any await: concurrent copies see it
         first = await self._first_with(digest, url)
@@ -109,18 +110,23 @@ class DedupePipeline:
                         self._stat("refreshed")
                         return item
                     self._drop("unchanged", f"unchanged article {url}")
-                self._stat("upgraded")
-                logger.info("article %s now listed in a better channel: %s", url,
-                            " > ".join(adapter.get("categories") or []))
-                return item
+                return self._upgraded(item)
             if not adapter.get("updated_at"):
                 adapter["updated_at"] = seen_at or None
             self._stat("updated")
             logger.info("updated article %s (stored version %d)", url, known.version)
             return item
+        if passed_here:  # its worse copy is not stored yet: this one raises it, it is not new again
+            return self._upgraded(item)
         if other is not None and other.url != url:
             await self._alias(url, other, seen_at, "stored before")
         self._stat("new")
+        return item
+
+    def _upgraded(self, item: Any) -> Any:
+        self._stat("upgraded")
+        logger.info("article %s now listed in a better channel: %s", ItemAdapter(item).get("url"),
+                    " > ".join(ItemAdapter(item).get("categories") or []))
         return item
 
     def item_scraped(self, item: Any) -> None:
