@@ -11,13 +11,13 @@ from lxml import etree
 
 from newsbot.dom import parse_html
 from newsbot.generic import extract_article
+from newsbot.generic.dates import relative_time, value_iso
 from newsbot.html_clean import inner_html
 from newsbot.items import Article
 from newsbot.sites.configured.config import Rule, SiteConfig
 from newsbot.sites.configured.site import on_hosts
 from newsbot.sites.listing import ListEntry
 from newsbot.text import normalise_ws
-from newsbot.times import beijing_iso, iso, relative_iso
 from newsbot.urls import canonical_url
 
 
@@ -77,13 +77,14 @@ def all_texts(rule: Rule, page: etree._Element) -> list[str]:
 
 
 def read_time(text: str, zone: str, now: datetime) -> str | None:
-    """A time a selector found: ISO 8601, a written date-time (``2022年4月26日 10:30``) in
-    the site's zone, or a relative one (``3小时前``, ``昨天 18:30``).
+    """A time a selector found, read by the generic extractor's rules (newsbot.generic.dates):
+    ISO 8601, a written date-time (``2022年4月26日 10:30``, ``Nov 18, 2019 8:22 PM``) in the
+    site's zone, or a relative one (``3小时前``, ``昨天 18:30``); given in the site's zone.
 
     >>> from newsbot.times import aware
     >>> now = aware("2022-04-27T12:00:00+08:00")
     >>> read_time("2022-04-26T08:00:00Z", "Asia/Shanghai", now), read_time("2022/4/26 10:30", "Europe/London", now)
-    ('2022-04-26T08:00:00+00:00', '2022-04-26T10:30:00+01:00')
+    ('2022-04-26T16:00:00+08:00', '2022-04-26T10:30:00+01:00')
     >>> read_time("3小时前", "Asia/Shanghai", now), read_time("", "UTC", now)
     ('2022-04-27T09:00:00+08:00', None)
     """
@@ -91,16 +92,7 @@ def read_time(text: str, zone: str, now: datetime) -> str | None:
     if not value:
         return None
     tz = ZoneInfo(zone)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        pass
-    else:
-        return iso(moment if moment.tzinfo else moment.replace(tzinfo=tz))
-    written = beijing_iso(value)
-    if written:  # the wall-clock time as written, in the site's zone
-        return iso(datetime.fromisoformat(written).replace(tzinfo=tz))
-    return relative_iso(value, now)
+    return value_iso(value, tz) or relative_time(value, now, tz)
 
 
 def body_of(nodes: list[etree._Element], url: str, title: str, headers: dict[str, str], zone: str) -> Article:
