@@ -27,7 +27,7 @@ from lxml import html
 from newsbot.hexo.frontmatter import Field, plain, quoted, render_front_matter, rfc1123_gmt, yaml_text
 from newsbot.hexo.images import local_copies, use_local_copies
 from newsbot.hexo.layout import layout_body, protect
-from newsbot.hexo.sanitize import REFERRER_POLICY, safe_url, sanitise
+from newsbot.hexo.sanitize import REFERRER_POLICY, CleanHtml, safe_url, sanitise
 
 
 def render_post(article: Any, images_url: str = "") -> str:
@@ -97,7 +97,7 @@ def _first_body_src(body: html.HtmlElement) -> str | None:
 
 def _body_root(body_html: str | None, base_url: str | None) -> html.HtmlElement:
     root = html.fragment_fromstring(body_html or "", create_parent="div")
-    return sanitise(root, base_url)
+    return sanitise(root, base_url, cleaned=isinstance(body_html, CleanHtml))
 
 
 def _lead_line(lead: dict[str, Any]) -> str:
