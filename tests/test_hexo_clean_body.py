@@ -1,4 +1,5 @@
-"""A body the crawl's cleaner wrote (CleanHtml) skips the allowlist; every other body gets it.
+"""A body the crawl's cleaner wrote (CleanHtml) skips the allowlist, on the blog and in the
+feeds; every other body gets it.
 
 The sample pages are the sample site's (tests/sites/guancha/www); three of them carry
 analytics images in their bodies (636874, 636930, 636949).
@@ -13,6 +14,7 @@ from pathlib import Path
 from itemadapter import ItemAdapter
 
 from newsbot.dom import parse_html
+from newsbot.feeds.entry import content_html
 from newsbot.hexo import render_post
 from newsbot.hexo.sanitize import CleanHtml
 from newsbot.items import Article
@@ -22,6 +24,7 @@ from tests.crawl import PINNED_NOW
 from tests.test_hexo_body import body_lines
 
 WWW = Path(__file__).resolve().parent / "sites" / "guancha" / "www"
+URL_OF_FEED = "https://www.guancha.cn/internation/2022_04_27_636953.shtml"
 ARTICLE_PAGE = re.compile(r"\d{4}_\d\d_\d\d_\d+(_s)?\.shtml")
 HOSTILE = ('<p onclick="steal()">正文<script>alert(1)</script></p>'
            '<p><img src="https://i.guancha.cn/a.jpg" onerror="x()"><a href="javascript:alert(1)">链接</a></p>')
@@ -75,3 +78,18 @@ def test_a_cleaned_body_still_loses_analytics_images_and_gets_the_referrer_polic
     body = CleanHtml('<p>前<img src="https://hm.baidu.com/hm.gif?x" width="10" height="10">后'
                      '<img src="https://stats.example.com/a.gif">尾<img src="https://i.guancha.cn/a.jpg"></p>')
     assert body_lines(body) == ["<p>", '前后尾<img src="https://i.guancha.cn/a.jpg" referrerpolicy="no-referrer"> ', "</p>"]
+
+
+def test_a_feed_entry_of_a_crawled_body_is_what_the_whole_sanitiser_gives() -> None:
+    for article in sample_articles():
+        fast = content_html(ItemAdapter(article))
+        article.body_html = str(article.body_html)
+        assert fast == content_html(ItemAdapter(article)), article.url
+
+
+def test_a_feed_entry_sanitises_a_plain_body_and_drops_analytics_images_of_a_clean_one() -> None:
+    plain = content_html(ItemAdapter({"url": URL_OF_FEED, "body_html": HOSTILE}))
+    assert plain == ('<p>正文</p><p><img src="https://i.guancha.cn/a.jpg" referrerpolicy="no-referrer">'
+                     '<a>链接</a></p>')
+    clean = CleanHtml('<p>图<img src="https://hm.baidu.com/hm.gif?x" width="10" height="10"></p>')
+    assert content_html(ItemAdapter({"url": URL_OF_FEED, "body_html": clean})) == "<p>图</p>"
