@@ -39,14 +39,15 @@ def test_an_article_line_has_every_field_in_order_and_images_with_the_keys_they_
     ]
     assert record["lead_image"] == {"url": "https://i.guancha.cn/lead.jpg", "caption": None, "alt": None,
                                     "width": None, "height": None, "index": 0}
-    assert record["images"] == [{"url": "https://i.guancha.cn/a.jpg", "caption": "资料图", "alt": None, "width": 970,
-                                 "height": None, "index": 1, "path": "full/ab.jpg",
-                                 "checksum": "0cc175b9c0f1b6a831c399e269772661"}]
+    assert record["images"] == [{
+        "url": "https://i.guancha.cn/a.jpg", "caption": "资料图", "alt": None, "width": 970, "height": None,
+        "index": 1, "path": "full/ab.jpg", "checksum": "0cc175b9c0f1b6a831c399e269772661",
+    }]
     assert (record["title"], record["channel_rank"], record["categories"]) == ("标题", 1000, [])
 
 
 def test_the_sample_articles_give_the_bytes_scrapys_exporter_gives() -> None:
-    articles = sample_articles() + [small_article()]
+    articles = [*sample_articles(), small_article()]
     failed = next(a for a in articles if a.images).images[0]
     failed.path = failed.checksum = None  # a download that failed
     ours = lines(JsonLinesExporter, articles)

@@ -77,12 +77,13 @@ def content_html(adapter: ItemAdapter) -> str:
     """The sanitised body (see the module docstring)."""
     base = adapter.get("url")
     body = adapter.get("body_html")
-    has_body = bool(body and body.strip())
-    if has_body:
+    if body and body.strip():
         root = html.fragment_fromstring(body, create_parent="div")
+        cleaned = isinstance(body, CleanHtml)
     else:
         root = builder.DIV(*(builder.P(p) for p in adapter.get("paragraphs") or [] if p))
-    sanitise(root, base, cleaned=has_body and isinstance(body, CleanHtml))
+        cleaned = False
+    sanitise(root, base, cleaned=cleaned)
     lead = _lead_src(adapter.get("lead_image"), base)
     first = next((img.get("src") for img in root.iter("img")), None)
     if lead and lead != first:

@@ -73,7 +73,7 @@ def _one_line(parts: list[str]) -> str:
 
 def _tags(element: html.HtmlElement) -> tuple[str, str]:
     """``<tag attr="…">`` with the attributes in their original order, and ``</tag>`` ("" for ``<hr>``)."""
-    return _serialised_tags(element.tag, tuple(element.items()))
+    return _serialised_tags(str(element.tag), tuple(element.items()))
 
 
 @lru_cache(maxsize=512)

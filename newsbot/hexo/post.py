@@ -27,8 +27,8 @@ from lxml import html
 from newsbot.hexo.frontmatter import Field, plain, quoted, render_front_matter, rfc1123_gmt, yaml_text
 from newsbot.hexo.images import local_copies, use_local_copies
 from newsbot.hexo.layout import layout_body, protect
-from newsbot.items import Image
 from newsbot.hexo.sanitize import REFERRER_POLICY, CleanHtml, safe_url, sanitise
+from newsbot.items import Image
 
 
 def render_post(article: Any, images_url: str = "") -> str:
