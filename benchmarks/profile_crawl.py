@@ -53,6 +53,7 @@ COMPONENTS = [
 ]
 # A stack whose innermost frame is one of these is a thread waiting, not working.
 IDLE_LEAF = re.compile(r"^(Condition\.wait|Queue\.get|_worker \(concurrent/futures/thread\.py|Event\.wait|"
+                       r"SqliteStateStore\._next_job |"
                        r"Thread\._wait_for_tstate_lock|[A-Za-z]*Selector\.select|select |poll |Lock\.acquire)")
 FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 

@@ -85,6 +85,14 @@ def test_no_blank_line_and_no_template_syntax_reaches_hexo() -> None:
     assert all(line.strip() for line in lines)
 
 
+def test_each_template_character_alone_is_protected() -> None:
+    # A block whose only dangerous character is one of the three, in its start tag or text.
+    assert body_lines("<p>a}b</p><p>c`d</p><p title='{x'>中文</p><p>中文无</p>") == [
+        "<p>", "a&#125;b", "</p>", "<p>", "c&#96;d", "</p>", '<p title="&#123;x">', "中文", "</p>",
+        "<p>", "中文无", "</p>",
+    ]
+
+
 def test_text_is_escaped_and_nbsp_kept() -> None:
     assert body_lines("<p>a &lt;b&gt; &amp; c&nbsp; d</p>") == ["<p>", "a &lt;b&gt; &amp; c\xa0 d", "</p>"]
 

@@ -3,6 +3,7 @@
 The content is the article's ``body_html`` passed through the Hexo export's allowlist
 sanitiser (newsbot.hexo.sanitize), so a script, an event handler or a ``javascript:``
 link never reaches a feed reader; captions stay, as they are part of the cleaned body.
+A body the crawl's cleaner wrote (a CleanHtml) skips the allowlist, as on the blog.
 The lead image goes first when the body does not already start with it, as on the blog.
 An article without ``body_html`` gets its paragraphs as ``<p>`` elements.
 """
@@ -16,7 +17,7 @@ from lxml import html
 from lxml.html import builder
 
 from newsbot.feeds.names import path_part
-from newsbot.hexo.sanitize import REFERRER_POLICY, safe_url, sanitise
+from newsbot.hexo.sanitize import REFERRER_POLICY, CleanHtml, safe_url, sanitise
 from newsbot.html_clean import inner_html
 from newsbot.times import aware, iso
 
@@ -78,9 +79,11 @@ def content_html(adapter: ItemAdapter) -> str:
     body = adapter.get("body_html")
     if body and body.strip():
         root = html.fragment_fromstring(body, create_parent="div")
+        cleaned = isinstance(body, CleanHtml)
     else:
         root = builder.DIV(*(builder.P(p) for p in adapter.get("paragraphs") or [] if p))
-    sanitise(root, base)
+        cleaned = False
+    sanitise(root, base, cleaned=cleaned)
     lead = _lead_src(adapter.get("lead_image"), base)
     first = next((img.get("src") for img in root.iter("img")), None)
     if lead and lead != first:

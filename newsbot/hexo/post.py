@@ -27,7 +27,8 @@ from lxml import html
 from newsbot.hexo.frontmatter import Field, plain, quoted, render_front_matter, rfc1123_gmt, yaml_text
 from newsbot.hexo.images import local_copies, use_local_copies
 from newsbot.hexo.layout import layout_body, protect
-from newsbot.hexo.sanitize import REFERRER_POLICY, safe_url, sanitise
+from newsbot.hexo.sanitize import REFERRER_POLICY, CleanHtml, safe_url, sanitise
+from newsbot.items import Image
 
 
 def render_post(article: Any, images_url: str = "") -> str:
@@ -68,12 +69,17 @@ def _author(adapter: ItemAdapter) -> str | None:
 
 
 def _image(value: Any, base_url: str | None) -> dict[str, Any] | None:
-    """An Image (dataclass or dict) as a dict with a safe absolute URL, or None."""
+    """An Image (dataclass or dict) as its url (safe, absolute), width and height, or None."""
     if not value:
         return None
-    image = ItemAdapter(value).asdict() if ItemAdapter.is_item(value) else dict(value)
+    if isinstance(value, dict):
+        image: Any = value
+    elif type(value) is Image:
+        image = vars(value)  # what ItemAdapter would read, without its per-field dispatch
+    else:
+        image = ItemAdapter(value) if ItemAdapter.is_item(value) else dict(value)
     url = safe_url(image.get("url") or "", base_url)
-    return {**image, "url": url} if url else None
+    return {"url": url, "width": image.get("width"), "height": image.get("height")} if url else None
 
 
 def _local(image: dict[str, Any] | None, copies: dict[str, str]) -> dict[str, Any] | None:
@@ -97,7 +103,7 @@ def _first_body_src(body: html.HtmlElement) -> str | None:
 
 def _body_root(body_html: str | None, base_url: str | None) -> html.HtmlElement:
     root = html.fragment_fromstring(body_html or "", create_parent="div")
-    return sanitise(root, base_url)
+    return sanitise(root, base_url, cleaned=isinstance(body_html, CleanHtml))
 
 
 def _lead_line(lead: dict[str, Any]) -> str:

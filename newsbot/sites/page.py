@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from newsbot.hexo.sanitize import CleanHtml
 from newsbot.html_clean import image_src, pixels
 from newsbot.items import UNRANKED, Image
 from newsbot.loaders import ArticleLoader
@@ -49,7 +50,7 @@ class PageContext:
 class Body:
     paragraphs: list[str] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
-    html: str = ""
+    html: str = ""  # clean_fragment's output (or such outputs joined): the item gets it as a CleanHtml
 
     def then(self, more: Body) -> Body:
         """This body followed by ``more`` (the next page of the article): paragraphs
@@ -118,4 +119,4 @@ def load_summary(loader: ArticleLoader, page: etree._Element) -> None:
 def add_body(loader: ArticleLoader, body: Body) -> None:
     loader.add_value("paragraphs", body.paragraphs)
     loader.add_value("images", body.images)
-    loader.add_value("body_html", body.html or None)
+    loader.add_value("body_html", CleanHtml(body.html) if body.html else None)
