@@ -38,6 +38,19 @@ LAZY_SRC = ("src", "data-original", "data-src")
 BAD_STYLE = re.compile(r"url\(|expression|javascript:|behavio(u)?r|@import|binding|\\", re.I)
 
 
+class CleanHtml(str):
+    """HTML that :func:`clean_fragment` wrote (the allowlist's output), marked so by the code
+    that serialised it (``newsbot/sites/page.py`` ``add_body``, ``newsbot/generic/body.py``):
+    the blog and the feeds then skip a second allowlist (newsbot.hexo.sanitize). Any string
+    operation on it gives a plain ``str``, which is sanitised in full again.
+
+    >>> type(CleanHtml("<p>a</p>") + "<script>"), type(CleanHtml(" <p>a</p> ").strip())
+    (<class 'str'>, <class 'str'>)
+    """
+
+    __slots__ = ()
+
+
 def pixels(value: str | None) -> int | None:
     """An HTML width/height attribute as an int: ``"970px"`` and ``"970"`` are 970.
 

@@ -15,6 +15,7 @@ from itemadapter import ItemAdapter
 
 from newsbot.dom import parse_html
 from newsbot.feeds.entry import content_html
+from newsbot.generic import extract_article as generic_article
 from newsbot.hexo import render_post
 from newsbot.hexo.sanitize import CleanHtml
 from newsbot.items import Article
@@ -94,3 +95,20 @@ def test_a_feed_entry_sanitises_a_plain_body_and_drops_analytics_images_of_a_cle
                      '<a>链接</a></p>')
     clean = CleanHtml('<p>图<img src="https://hm.baidu.com/hm.gif?x" width="10" height="10"></p>')
     assert content_html(ItemAdapter({"url": URL_OF_FEED, "body_html": clean})) == "<p>图</p>"
+
+
+def test_a_generic_extraction_body_gives_the_post_the_whole_sanitiser_gives() -> None:
+    # The three news sample sites are read by newsbot.generic, whose fragment is clean_fragment's.
+    pages = sorted((Path(__file__).resolve().parent / "sites" / "news").rglob("*.html"))
+    checked = 0
+    for path in pages:
+        article = generic_article(path.read_bytes(), "https://news.example/" + path.name,
+                                  crawled_at="2022-04-27T12:00:00+08:00")
+        if not article.body_html or not article.published_at:
+            continue
+        assert type(article.body_html) is CleanHtml, path
+        fast = render_post(article)
+        article.body_html = str(article.body_html)
+        assert fast == render_post(article), path
+        checked += 1
+    assert checked == 6, checked  # of the 9 pages: the 6 articles; the 3 list pages have no date

@@ -16,7 +16,7 @@ from lxml import etree
 
 from newsbot.generic.blocks import HEADINGS, Block
 from newsbot.generic.nodes import text_of
-from newsbot.html_clean import clean_fragment, inner_html, remove_keeping_tail
+from newsbot.html_clean import CleanHtml, clean_fragment, inner_html, remove_keeping_tail
 from newsbot.items import Image
 from newsbot.text import normalise_ws
 
@@ -225,7 +225,7 @@ def build_body(blocks: list[Block], base_url: str, title: str | None) -> Body:
 
 
 def fragment(blocks: list[Block], base_url: str) -> str | None:
-    """The kept blocks as one HTML fragment through newsbot.html_clean's allowlist."""
+    """The kept blocks as one HTML fragment through newsbot.html_clean's allowlist (a CleanHtml)."""
     if not blocks:
         return None
     root = etree.Element("div")
@@ -245,7 +245,8 @@ def fragment(blocks: list[Block], base_url: str) -> str | None:
             root[-1].append(element)
         else:
             root.append(element)
-    return inner_html(clean_fragment(root, base_url, in_place=True)).strip() or None
+    text = inner_html(clean_fragment(root, base_url, in_place=True)).strip()
+    return CleanHtml(text) if text else None
 
 
 def _element(block: Block) -> etree._Element:

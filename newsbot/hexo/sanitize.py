@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree, html
 
-from newsbot.html_clean import allowlist, is_pixel, remove_keeping_tail, safe_url
+from newsbot.html_clean import CleanHtml, allowlist, is_pixel, remove_keeping_tail, safe_url
 
 __all__ = ["REFERRER_POLICY", "CleanHtml", "safe_url", "sanitise"]
 
@@ -27,14 +27,6 @@ TRACKER_DOMAINS = (
 )
 TRACKER_HOST_PREFIXES = ("pixel.", "stat.", "stats.", "track.", "tracking.")
 REFERRER_POLICY = "no-referrer"
-
-
-class CleanHtml(str):
-    """HTML that :func:`newsbot.html_clean.clean_fragment` wrote (the allowlist's output),
-    made only by the code that holds it (newsbot/sites/page.py ``add_body``). Any string
-    operation on it gives a plain ``str``, which is sanitised in full again."""
-
-    __slots__ = ()
 
 
 def sanitise(root: html.HtmlElement, base_url: str | None = None, *, cleaned: bool = False) -> html.HtmlElement:

@@ -10,8 +10,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from newsbot.hexo.sanitize import CleanHtml
-from newsbot.html_clean import image_src, pixels
+from newsbot.html_clean import CleanHtml, image_src, pixels
 from newsbot.items import UNRANKED, Image
 from newsbot.loaders import ArticleLoader
 from newsbot.sites.listing import ListEntry
