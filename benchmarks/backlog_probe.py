@@ -11,7 +11,8 @@ highest sample so far):
   downloading above SCRAPER_SLOT_MAX_ACTIVE_SIZE);
 - ``downloading``: requests in the downloader;
 - ``mongo_buffer``: documents in the mongo pipeline's buffer, not yet sent;
-- ``mongo_waiting``: documents waiting on the flush lock (their items wait too);
+- ``mongo_waiting``: items waiting for a write (on the flush lock, or for the write under
+  way);
 - ``tasks``: asyncio tasks alive.
 
 With ``BENCH_TRACEMALLOC`` on, tracemalloc runs from the first checkpoint and at each
@@ -93,8 +94,8 @@ class BacklogProbe:
         for pipeline in self._pipelines():
             if type(pipeline).__name__ == "MongoPipeline":
                 out["mongo_buffer"] = len(pipeline.buffer)
-                lock = getattr(pipeline, "_lock", None)
-                out["mongo_waiting"] = len(getattr(lock, "_waiters", None) or ())
+                lock, written = getattr(pipeline, "_lock", None), getattr(pipeline, "_written", None)
+                out["mongo_waiting"] = sum(len(getattr(waited, "_waiters", None) or ()) for waited in (lock, written))
         out["tasks"] = len(asyncio.all_tasks())
         return out
 
