@@ -15,6 +15,11 @@ articles, with either store.
 
 Usage: python benchmarks/memory.py [--articles 100000] [--checkpoints 1000,10000,50000,100000]
                                    [--base 10000] [--stores embedded,mongo] [--concurrency 16]
+                                   [--backlog] [--tracemalloc 50000]
+``--backlog`` adds a table of what waits in the crawler at each checkpoint (responses in
+the scraper, the mongo buffer, items waiting for a write; benchmarks/backlog_probe.py);
+``--tracemalloc N`` logs, in the crawl log, the allocation sites grown between the
+checkpoints from N on.
 On 2 cores shared with other jobs (load average 8-10) 100,000 articles took 45 min with
 the embedded store and 51 min with SecantusDB, the two run side by side (``--stores
 embedded`` and ``--stores mongo`` in two processes), after 85 s of site generation each; a
@@ -55,8 +60,9 @@ def main() -> None:
                         help="an extra Scrapy setting for the crawls (repeatable), e.g. to try a change")
     parser.add_argument("--backlog", action="store_true",
                         help="also sample what waits (responses, mongo buffer, tasks: benchmarks/backlog_probe.py)")
-    parser.add_argument("--tracemalloc", action="store_true",
-                        help="with --backlog: log the allocation sites grown between checkpoints (slows the crawl)")
+    parser.add_argument("--tracemalloc", type=int, default=0, metavar="CHECKPOINT",
+                        help="log the allocation sites grown between the checkpoints from CHECKPOINT on, in "
+                             "the crawl log (tracemalloc: slows the crawl 3-10x from there)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (site, logs, stats)")
     args = parser.parse_args()
     checkpoints = sorted({int(x) for x in args.checkpoints.split(",") if x.strip() and int(x) <= args.articles})
@@ -78,7 +84,7 @@ def main() -> None:
         if args.backlog or args.tracemalloc:
             probes = {"benchmarks.probe.RssCheckpoints": 400, "benchmarks.backlog_probe.BacklogProbe": 401}
             settings["EXTENSIONS"] = json.dumps(project_extensions() | probes)
-            settings["BENCH_TRACEMALLOC"] = str(args.tracemalloc)
+            settings["BENCH_TRACEMALLOC_FROM"] = str(args.tracemalloc)
         settings.update(item.split("=", 1) for item in args.set)
         with Site(tmp / "site", tmp) as site:
             for store in stores:
