@@ -15,6 +15,11 @@ articles, with either store.
 
 Usage: python benchmarks/memory.py [--articles 100000] [--checkpoints 1000,10000,50000,100000]
                                    [--base 10000] [--stores embedded,mongo] [--concurrency 16]
+                                   [--backlog] [--tracemalloc 50000]
+``--backlog`` adds a table of what waits in the crawler at each checkpoint (responses in
+the scraper, the mongo buffer, items waiting for a write; benchmarks/backlog_probe.py);
+``--tracemalloc N`` logs, in the crawl log, the allocation sites grown between the
+checkpoints from N on.
 On 2 cores shared with other jobs (load average 8-10) 100,000 articles took 45 min with
 the embedded store and 51 min with SecantusDB, the two run side by side (``--stores
 embedded`` and ``--stores mongo`` in two processes), after 85 s of site generation each; a
@@ -23,6 +28,7 @@ embedded`` and ``--stores mongo`` in two processes), after 85 s of site generati
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -32,10 +38,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import (  # noqa: E402
-    Mongo, Site, bench_dir, generate_site, machine, run_crawl, table, throughput_settings,
+    Mongo, Site, bench_dir, generate_site, machine, project_extensions, run_crawl, table, throughput_settings,
 )
 
 GOAL_MB = 20.0
+BACKLOG = ("responses", "response_mb", "mongo_buffer", "mongo_waiting", "tasks")  # benchmarks/backlog_probe.py
 
 
 def mb(kb: object) -> str:
@@ -51,6 +58,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="an extra Scrapy setting for the crawls (repeatable), e.g. to try a change")
+    parser.add_argument("--backlog", action="store_true",
+                        help="also sample what waits (responses, mongo buffer, tasks: benchmarks/backlog_probe.py)")
+    parser.add_argument("--tracemalloc", type=int, default=0, metavar="CHECKPOINT",
+                        help="log the allocation sites grown between the checkpoints from CHECKPOINT on, in "
+                             "the crawl log (tracemalloc: slows the crawl 3-10x from there)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (site, logs, stats)")
     args = parser.parse_args()
     checkpoints = sorted({int(x) for x in args.checkpoints.split(",") if x.strip() and int(x) <= args.articles})
@@ -63,13 +75,17 @@ def main() -> None:
         parser.error("--stores: embedded, mongo")
     started = time.monotonic()
     print(f"# Memory ({machine()})")
-    rows, verdicts, details, held = [], [], [], []
+    rows, verdicts, details, held, backlog = [], [], [], [], []
     with bench_dir("newsbot-bench-memory-", args.keep) as tmp:
         info = generate_site(args.articles, tmp / "site")
         print(f"site: {info['articles']} articles + {info['list_pages']} list pages, generated in {info['seconds']} s", flush=True)
         settings = {**throughput_settings(args.concurrency), "BENCH_RSS_CHECKPOINTS": ",".join(map(str, checkpoints)),
-                    "MEMUSAGE_ENABLED": "True", "MEMUSAGE_CHECK_INTERVAL_SECONDS": "10",
-                    **dict(item.split("=", 1) for item in args.set)}
+                    "MEMUSAGE_ENABLED": "True", "MEMUSAGE_CHECK_INTERVAL_SECONDS": "10"}
+        if args.backlog or args.tracemalloc:
+            probes = {"benchmarks.probe.RssCheckpoints": 400, "benchmarks.backlog_probe.BacklogProbe": 401}
+            settings["EXTENSIONS"] = json.dumps(project_extensions() | probes)
+            settings["BENCH_TRACEMALLOC_FROM"] = str(args.tracemalloc)
+        settings.update(item.split("=", 1) for item in args.set)
         with Site(tmp / "site", tmp) as site:
             for store in stores:
                 mongo = Mongo(tmp / "mongo") if store == "mongo" else None
@@ -94,6 +110,9 @@ def main() -> None:
                              f"{growth:+.1f}", f"{run.wall / 60:.1f} min ({run.items / run.elapsed:.0f} items/s)"])
                 details.append([label, *(" / ".join(str(s.get(f"bench/{k}/{c}", "-")) for k in ("queued", "dupefilter", "listings", "live_requests"))
                                          for c in checkpoints)])
+                if args.backlog or args.tracemalloc:
+                    backlog.append([label, *(" / ".join(str(s.get(f"bench/backlog/{k}/{c}", "-")) for k in BACKLOG)
+                                             for c in [*checkpoints, "max"])])
                 structures = sorted({k.split("/")[2] for k in s if k.startswith("bench/kb/")})
                 held.append((label, {name: s.get(f"bench/kb/{name}/{last}") for name in structures}))
                 print(f"{store}: done in {run.wall / 60:.1f} min", flush=True)
@@ -102,6 +121,10 @@ def main() -> None:
     print(table(["store", *heads, "peak RSS MB (sampled)", "memusage/max MB", f"growth {args.base:,}->{checkpoints[-1]:,} MB", "time"], rows))
     print()
     print(table(["store", *(f"{c:,}: queued / dupefilter / listings / live Requests" for c in checkpoints)], details))
+    if backlog:
+        print()
+        print(table(["store", *(f"{c:,}: {' / '.join(BACKLOG)}" for c in checkpoints), f"highest: {' / '.join(BACKLOG)}"],
+                    backlog))
     names = sorted({name for _, sizes in held for name in sizes})
     print(f"\nKB held at {checkpoints[-1]:,} articles (getsizeof, one level):")
     print(table(["store", *names], [[label, *(sizes.get(n, "-") for n in names)] for label, sizes in held]))

@@ -378,3 +378,105 @@ def test_documents_the_server_refuses_are_kept_aside(backend: Backend) -> None:
     rejects = backend.state_dir / "mongo-rejected" / f"{backend.database}.articles.jsonl"
     kept = [json.loads(line) for line in rejects.read_text().splitlines()]
     assert [k["doc"]["url"] for k in kept] == [URL_B]
+
+
+class Engine:
+    """What MongoPipeline's back-pressure uses of Scrapy's engine."""
+
+    def __init__(self) -> None:
+        self.paused = False
+        self.calls: list[str] = []
+
+    def pause(self) -> None:
+        self.paused = True
+        self.calls.append("pause")
+
+    def unpause(self) -> None:
+        self.paused = False
+        self.calls.append("unpause")
+
+
+def test_the_engine_sends_no_requests_while_the_writes_are_behind(backend: Backend) -> None:
+    store_only(backend)
+
+    async def run() -> tuple[list[tuple[str, int, bool]], Engine, dict[str, Any]]:
+        crawler = make_crawler(**backend.base_settings(), NEWSBOT_DEDUPE_ENABLED=False,
+                               NEWSBOT_MONGO_BUFFER_SIZE=2, NEWSBOT_MONGO_FLUSH_SECONDS=0)
+        engine = Engine()
+        crawler.engine = engine  # type: ignore[assignment]
+        clean, mongo = build(crawler, "clean", "mongo")
+        await mongo.open_spider()
+        gate = asyncio.Event()
+        write = mongo.writer.write
+
+        async def slow(docs: list[dict[str, Any]]) -> Any:
+            await gate.wait()
+            return await write(docs)
+
+        mongo.writer.write = slow
+        seen: list[tuple[str, int, bool]] = []
+
+        async def one(item: Article) -> None:
+            await mongo.process_item(clean.process_item(item))
+
+        tasks = []
+        for item in many(5):
+            tasks.append(asyncio.ensure_future(one(item)))
+            await asyncio.sleep(0.05)
+            seen.append((item.title, mongo.pending, engine.paused))
+        gate.set()
+        await asyncio.gather(*tasks)
+        seen.append(("written", mongo.pending, engine.paused))
+        await mongo.close_spider()
+        return seen, engine, crawler.stats.get_stats()
+
+    seen, engine, stats = asyncio.run(run())
+    # Buffer of 2: the second article starts a write, which waits; the fourth fills the
+    # buffer again while that write is out, so it waits for it, and the crawl with it.
+    assert seen == [("第0篇测试文章", 1, False), ("第1篇测试文章", 2, False), ("第2篇测试文章", 3, False),
+                    ("第3篇测试文章", 4, True), ("第4篇测试文章", 5, True), ("written", 0, False)]
+    assert engine.calls == ["pause", "unpause"]
+    assert stats["newsbot/mongo/backpressure/pauses"] == 1 and stats["newsbot/mongo/inserted"] == 5
+    assert set(docs(backend)) == {item.url for item in many(5)}
+
+
+def test_items_whose_documents_went_into_a_write_do_not_wait_for_it(backend: Backend) -> None:
+    store_only(backend)
+
+    async def run() -> list[tuple[str, list[bool]]]:
+        crawler = make_crawler(**backend.base_settings(), NEWSBOT_DEDUPE_ENABLED=False,
+                               NEWSBOT_MONGO_BUFFER_SIZE=2, NEWSBOT_MONGO_FLUSH_SECONDS=0)
+        clean, mongo = build(crawler, "clean", "mongo")
+        await mongo.open_spider()
+        gates: list[asyncio.Event] = []
+        write = mongo.writer.write
+
+        async def gated(docs: list[dict[str, Any]]) -> Any:
+            gates.append(asyncio.Event())
+            await gates[-1].wait()
+            return await write(docs)
+
+        mongo.writer.write = gated
+        tasks = []
+        for item in many(5):
+            tasks.append(asyncio.ensure_future(mongo.process_item(clean.process_item(item))))
+            await asyncio.sleep(0.02)
+        seen = [("first write out", [task.done() for task in tasks])]
+        gates[0].set()
+        for _ in range(500):  # the first write done and the second out (allow a slow machine)
+            await asyncio.sleep(0.01)
+            if tasks[1].done() and len(gates) == 2:
+                break
+        await asyncio.sleep(0.05)
+        seen.append((f"{len(gates)} writes, the second out", [task.done() for task in tasks]))
+        gates[1].set()
+        await asyncio.gather(*tasks)
+        await mongo.close_spider()
+        return seen
+
+    # Items 0 and 1 fill the buffer: 1 writes them. 2 goes on; 3 fills the buffer again and
+    # 4 comes after it: both wait. Once the first write is done, 3 writes 2, 3 and 4; 4 goes
+    # on at once, 3 waits for its write.
+    assert asyncio.run(run()) == [("first write out", [True, False, True, False, False]),
+                                  ("2 writes, the second out", [True, True, True, False, True])]
+    assert set(docs(backend)) == {item.url for item in many(5)}

@@ -3,6 +3,14 @@
 See newsbot/mongo/ops.py for the write itself (keyed on ``url``; ``first_seen`` by
 ``$setOnInsert``; ``last_seen`` and the content by ``$set``; ``version`` counts stored
 contents) and newsbot/mongo/writer.py for retries and the spool.
+
+Back-pressure: when the buffer is full again while a write is out (the items that come
+now wait for that write), the engine sends no new requests until the write is done.
+Without it, a server that writes slower than the crawl downloads (a slow disk under
+journaled writes, a loaded machine) fills the scraper with responses whose items wait for
+the flush, up to Scrapy's SCRAPER_SLOT_MAX_ACTIVE_SIZE (5 MB of bodies, about 250 pages
+and their items: +17 MB RSS in benchmarks/memory.py with writes made 1 s slower); with
+it the crawl slows down to the writes instead of growing.
 """
 from __future__ import annotations
 
@@ -17,6 +25,7 @@ from itemadapter import ItemAdapter
 from pymongo import ASCENDING, AsyncMongoClient, WriteConcern
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
+from scrapy.core.engine import ExecutionEngine
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -55,6 +64,9 @@ class MongoPipeline:
         self.buffer: list[dict[str, Any]] = []
         self.buffer_since = 0.0
         self.total = WriteResult()
+        self._writing = 0  # documents in the write under way
+        self._written: asyncio.Event | None = None  # set when the write under way is done
+        self._paused_at: float | None = None  # when we paused the engine (back-pressure)
         self._lock: asyncio.Lock | None = None
         self._timer: asyncio.Task[None] | None = None
 
@@ -92,6 +104,7 @@ class MongoPipeline:
                                                     write_concern=WriteConcern(**concern))
 
     async def close_spider(self) -> None:
+        self._release()
         if self._timer is not None and self._lock is not None:
             async with self._lock:  # let a timed flush in progress finish first
                 self._timer.cancel()
@@ -106,6 +119,10 @@ class MongoPipeline:
             if self.client is not None:
                 await self.client.close()
                 self.client = None
+        pauses = self.crawler.stats.get_value(f"{STATS}/backpressure/pauses")
+        if pauses:
+            logger.info("the crawl waited %.1f s in all (%d times) for MongoDB writes to catch up",
+                        (self.crawler.stats.get_value(f"{STATS}/backpressure/waited_ms") or 0) / 1000, pauses)
         t = self.total
         logger.info("MongoDB %s.%s: %d inserted, %d updated, %d unchanged, %d spooled, "
                     "%d rejected, %d not stored", self.database, self.collection_name, t.inserted, t.updated,
@@ -123,25 +140,79 @@ class MongoPipeline:
         if not self.buffer:
             self.buffer_since = time.monotonic()
         self.buffer.append(doc)
-        if len(self.buffer) >= self.buffer_size:
-            await self.flush()
+        self._press()
+        while len(self.buffer) >= self.buffer_size:
+            if self._written is None:
+                await self.flush(full_only=True)
+                break
+            # A write is out: wait for it (and the crawl with us, _press). Then the first of
+            # the items waiting here writes what was buffered meanwhile; the others'
+            # documents are in that write, and they go on.
+            await self._written.wait()
         return item
 
-    async def flush(self) -> None:
-        """Write the buffer now (one bulk_write; retries and spooling in BulkWriter)."""
+    async def flush(self, full_only: bool = False) -> None:
+        """Write the buffer now (one bulk_write; retries and spooling in BulkWriter).
+
+        ``full_only``: only if the buffer is still full once the lock is ours.
+        """
         assert self._lock is not None and self.writer is not None, "open_spider() was not called"
         async with self._lock:
+            if full_only and len(self.buffer) < self.buffer_size:
+                return
             docs, self.buffer = self.buffer, []
             if not docs:
                 return
+            self._writing, self._written = len(docs), asyncio.Event()
             try:
                 result = await self.writer.write(docs)
             except BaseException:  # a bug or a cancellation must not lose the batch
                 self.spool.append(docs)
                 self.crawler.stats.inc_value(f"{STATS}/spooled", len(docs))
                 raise
+            finally:
+                self._written.set()
+                self._writing, self._written = 0, None
+                self._press()
             self._account(result)
             self.crawler.stats.inc_value(f"{STATS}/flushes")
+
+    @property
+    def pending(self) -> int:
+        """Documents buffered or being written."""
+        return len(self.buffer) + self._writing
+
+    def _press(self) -> None:
+        """Pause the engine while the writes are behind, resume it once they are not
+        (module docstring); an engine paused by someone else is left alone."""
+        engine = self._engine()
+        if engine is None:
+            return
+        if self._writing and len(self.buffer) >= self.buffer_size:
+            if self._paused_at is None and not engine.paused:
+                engine.pause()
+                self._paused_at = time.monotonic()
+                self.crawler.stats.inc_value(f"{STATS}/backpressure/pauses")
+        elif self._paused_at is not None:
+            self._release()
+
+    def _engine(self) -> ExecutionEngine | None:
+        try:
+            return self.crawler.engine
+        except RuntimeError:  # no crawl running (the pipeline driven by a test or a tool)
+            return None
+
+    def _release(self) -> None:
+        engine = self._engine()
+        if self._paused_at is None or engine is None:
+            return
+        waited, self._paused_at = time.monotonic() - self._paused_at, None
+        self.crawler.stats.inc_value(f"{STATS}/backpressure/waited_ms", round(waited * 1000))
+        engine.unpause()
+        # Nothing else may ask the engine for requests soon (Scrapy's heartbeat is 5 s).
+        slot = getattr(engine, "_slot", None)
+        if slot is not None:
+            slot.nextcall.schedule()
 
     async def replay(self) -> None:
         """Write what earlier runs spooled, then forget it (re-spooled if it fails again)."""

@@ -7,7 +7,7 @@ small side collection ``<collection>_aliases``.
 """
 from __future__ import annotations
 
-import asyncio
+import logging
 import time
 from collections.abc import Awaitable
 from pathlib import Path
@@ -17,12 +17,16 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
+from newsbot.mongo.batch import Batcher
 from newsbot.mongo.connect import connect, describe
 from newsbot.mongo.writer import read_rejected
 from newsbot.state.base import Known, StateStore, StateUnavailable
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
+URL_QUERIES = 1  # URL lookup queries out at once (newsbot/mongo/batch.py)
+HASH_QUERIES = 1  # content-hash lookup queries out at once
 PROJECTION = {"_id": 0, "url": 1, "content_hash": 1, "published_at": 1, "version": 1,
               "channel_rank": 1, "categories": 1}
 
@@ -54,8 +58,9 @@ class MongoStateStore(StateStore):
         self.timeout_ms = timeout_ms
         self.client: AsyncMongoClient[dict[str, Any]] | None = None
         self._down_until = 0.0
-        self._wanted: dict[str, list[asyncio.Future[Known | None]]] = {}  # URL lookups of this loop turn
-        self._lookups: set[asyncio.Task[None]] = set()
+        # Lookups asked for close together go as one query (newsbot/mongo/batch.py).
+        self.url_lookups: Batcher[str, Known] = Batcher(self._lookup_urls, parallel=URL_QUERIES)
+        self.hash_lookups: Batcher[str, Known] = Batcher(self._lookup_hashes, parallel=HASH_QUERIES)
 
     async def _guard(self, operation: Awaitable[T]) -> T:
         if time.monotonic() < self._down_until:
@@ -84,49 +89,19 @@ class MongoStateStore(StateStore):
         await self.articles.create_index("content_hash")
 
     async def close(self) -> None:
+        urls, hashes = self.url_lookups, self.hash_lookups
+        logger.info("MongoDB state: %d URL lookups in %d queries, %d content-hash lookups in %d queries",
+                    urls.keys, urls.queries, hashes.keys, hashes.queries)
         if self.client is not None:
             await self.client.close()
             self.client = None
 
     async def lookup_url(self, url: str) -> Known | None:
-        known = await self._guard(self._lookup_url(url))
+        known = await self._guard(self.url_lookups.get(url))
         if known is None and url in self.rejected:
             digest, published, rank = self.rejected[url]
             return Known(url, digest, published, channel_rank=rank)
         return known
-
-    async def _lookup_url(self, url: str) -> Known | None:
-        """Lookups asked for in one turn of the event loop (the article requests of a list
-        page reach the incremental middleware together) go as one aggregate
-        (:meth:`_lookup_urls`)."""
-        loop = asyncio.get_running_loop()
-        if not self._wanted:
-            loop.call_soon(self._send_lookups)
-        answer: asyncio.Future[Known | None] = loop.create_future()
-        self._wanted.setdefault(url, []).append(answer)
-        return await answer
-
-    def _send_lookups(self) -> None:
-        wanted, self._wanted = self._wanted, {}
-        task = asyncio.get_running_loop().create_task(self._answer(wanted))
-        self._lookups.add(task)
-        task.add_done_callback(self._lookups.discard)
-
-    async def _answer(self, wanted: dict[str, list[asyncio.Future[Known | None]]]) -> None:
-        try:
-            found = await self._lookup_urls(list(wanted))
-        except BaseException as error:  # every caller gets the error (_guard makes it StateUnavailable)
-            for answers in wanted.values():
-                for answer in answers:
-                    if not answer.done():
-                        answer.set_exception(error)
-            if not isinstance(error, Exception):
-                raise
-            return
-        for url, answers in wanted.items():
-            for answer in answers:
-                if not answer.done():
-                    answer.set_result(found.get(url))
 
     async def _lookup_urls(self, urls: list[str]) -> dict[str, Known]:
         """One round trip: the articles stored under ``urls`` and, from the aliases, the
@@ -152,10 +127,16 @@ class MongoStateStore(StateStore):
         return {**aliased, **found}
 
     async def lookup_hash(self, content_hash: str) -> Known | None:
-        doc = await self._guard(self.articles.find_one(
-            {"content_hash": {"$eq": content_hash}}, PROJECTION,
-            sort=[("first_seen", 1), ("url", 1)]))
-        return _known(doc) if doc else None
+        return await self._guard(self.hash_lookups.get(content_hash))
+
+    async def _lookup_hashes(self, hashes: list[str]) -> dict[str, Known]:
+        """One round trip: for each of ``hashes``, the article first stored with it."""
+        found: dict[str, Known] = {}
+        cursor = self.articles.find({"content_hash": {"$in": hashes}}, PROJECTION,
+                                    sort=[("first_seen", 1), ("url", 1)])
+        for doc in await cursor.to_list():
+            found.setdefault(doc["content_hash"], _known(doc))
+        return found
 
     async def add_alias(self, alias: str, known: Known, seen_at: str) -> None:
         await self._guard(self.aliases.update_one(
