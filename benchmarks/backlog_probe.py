@@ -42,6 +42,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from benchmarks.probe import rss_checkpoints
+
 logger = logging.getLogger(__name__)
 TOP = 12
 
@@ -69,8 +71,7 @@ class BacklogProbe:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         settings = crawler.settings
-        raw = settings.get("BENCH_RSS_CHECKPOINTS", "1000,10000,50000")
-        self.checkpoints = sorted(int(x) for x in str(raw).split(",") if x.strip())
+        self.checkpoints = rss_checkpoints(crawler)
         self.period = settings.getfloat("BENCH_BACKLOG_SECONDS", 1.0)
         self.trace_from = settings.getint("BENCH_TRACEMALLOC_FROM", 0)
         self.count = 0

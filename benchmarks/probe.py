@@ -29,11 +29,16 @@ def rss_kb() -> tuple[int, int]:
     return values.get("VmRSS", 0), values.get("VmHWM", 0)
 
 
+def rss_checkpoints(crawler: Crawler) -> list[int]:
+    """The item counts to record at (``BENCH_RSS_CHECKPOINTS``), in order."""
+    raw = crawler.settings.get("BENCH_RSS_CHECKPOINTS", "1000,10000,50000")
+    return sorted(int(x) for x in str(raw).split(",") if x.strip())
+
+
 class RssCheckpoints:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        raw = crawler.settings.get("BENCH_RSS_CHECKPOINTS", "1000,10000,50000")
-        self.checkpoints = sorted(int(x) for x in str(raw).split(",") if x.strip())
+        self.checkpoints = rss_checkpoints(crawler)
         self.count = 0
         self.started = time.monotonic()
 
