@@ -39,10 +39,9 @@ import tracemalloc
 from collections import Counter
 from typing import Any
 
-from scrapy import signals
 from scrapy.crawler import Crawler
 
-from benchmarks.probe import rss_checkpoints
+from benchmarks.probe import Checkpointed
 
 logger = logging.getLogger(__name__)
 TOP = 12
@@ -67,26 +66,16 @@ def malloc_kb() -> tuple[int, int] | None:
     return (info.uordblks + info.hblkhd) // 1024, info.fordblks // 1024
 
 
-class BacklogProbe:
+class BacklogProbe(Checkpointed):
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         settings = crawler.settings
-        self.checkpoints = rss_checkpoints(crawler)
         self.period = settings.getfloat("BENCH_BACKLOG_SECONDS", 1.0)
         self.trace_from = settings.getint("BENCH_TRACEMALLOC_FROM", 0)
-        self.count = 0
         self.highest: dict[str, float] = {}
         self._snapshot: tracemalloc.Snapshot | None = None
         self._types: Counter[str] | None = None
         self._sampler: asyncio.Task[None] | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> BacklogProbe:
-        probe = cls(crawler)
-        crawler.signals.connect(probe.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(probe.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(probe.spider_closed, signal=signals.spider_closed)
-        return probe
 
     def spider_opened(self) -> None:
         self._sampler = asyncio.get_running_loop().create_task(self._sample_forever())
@@ -96,14 +85,11 @@ class BacklogProbe:
             self._sampler.cancel()
         self._record("close")
 
-    def item_scraped(self) -> None:
-        self.count += 1
-        if self.checkpoints and self.count == self.checkpoints[0]:
-            self.checkpoints.pop(0)
-            self._record(str(self.count))
-            self._objects(str(self.count))
-            if self.trace_from and self.count >= self.trace_from:
-                self._trace(str(self.count))
+    def checkpoint(self, label: str) -> None:
+        self._record(label)
+        self._objects(label)
+        if self.trace_from and self.count >= self.trace_from:
+            self._trace(label)
 
     async def _sample_forever(self) -> None:
         while True:

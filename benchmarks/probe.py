@@ -11,6 +11,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -29,36 +30,51 @@ def rss_kb() -> tuple[int, int]:
     return values.get("VmRSS", 0), values.get("VmHWM", 0)
 
 
-def rss_checkpoints(crawler: Crawler) -> list[int]:
-    """The item counts to record at (``BENCH_RSS_CHECKPOINTS``), in order."""
-    raw = crawler.settings.get("BENCH_RSS_CHECKPOINTS", "1000,10000,50000")
-    return sorted(int(x) for x in str(raw).split(",") if x.strip())
+class Checkpointed:
+    """An extension that records something at the item-count checkpoints
+    (``BENCH_RSS_CHECKPOINTS``, in order), at the open and at the close."""
 
-
-class RssCheckpoints:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.checkpoints = rss_checkpoints(crawler)
+        raw = crawler.settings.get("BENCH_RSS_CHECKPOINTS", "1000,10000,50000")
+        self.checkpoints = sorted(int(x) for x in str(raw).split(",") if x.strip())
         self.count = 0
-        self.started = time.monotonic()
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "RssCheckpoints":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         ext = cls(crawler)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def spider_opened(self) -> None:
-        self.started = time.monotonic()
-        self._record("open")
-
     def item_scraped(self) -> None:
         self.count += 1
         if self.checkpoints and self.count == self.checkpoints[0]:
             self.checkpoints.pop(0)
-            self._record(str(self.count))
+            self.checkpoint(str(self.count))
+
+    def spider_opened(self) -> None:
+        pass
+
+    def spider_closed(self) -> None:
+        pass
+
+    def checkpoint(self, label: str) -> None:
+        raise NotImplementedError
+
+
+class RssCheckpoints(Checkpointed):
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.started = time.monotonic()
+
+    def spider_opened(self) -> None:
+        self.started = time.monotonic()
+        self._record("open")
+
+    def checkpoint(self, label: str) -> None:
+        self._record(label)
 
     def spider_closed(self) -> None:
         self._record("close")
