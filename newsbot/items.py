@@ -1,7 +1,11 @@
 """The items newsbot produces (see DESIGN.md, "The Article item")."""
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from itemadapter import ItemAdapter
 
 # The channel rank of an article listed in no channel: any channel ranks better.
 UNRANKED = 1000
@@ -55,3 +59,16 @@ class Article:
 def rank_of(value: object) -> int:
     """An item's ``channel_rank`` as an int (UNRANKED when absent or not a number)."""
     return value if isinstance(value, int) and not isinstance(value, bool) else UNRANKED
+
+
+def fields_of(item: Any) -> MutableMapping[str, Any]:
+    """The item's fields, to read and set: an Article's or Image's own attribute dict (every
+    field of these plain dataclasses is there, as ItemAdapter sees it, without ItemAdapter's
+    dispatch on every access: a fifth of the clean pipeline's cost), else an ItemAdapter.
+
+    >>> image = Image(url="https://a.example/1.jpg")
+    >>> fields_of(image)["caption"] = "图"
+    >>> image.caption, fields_of({"url": "u"})["url"]
+    ('图', 'u')
+    """
+    return vars(item) if type(item) in (Article, Image) else ItemAdapter(item)

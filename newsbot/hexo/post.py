@@ -27,8 +27,9 @@ from lxml import html
 from newsbot.hexo.frontmatter import Field, plain, quoted, render_front_matter, rfc1123_gmt, yaml_text
 from newsbot.hexo.images import local_copies, use_local_copies
 from newsbot.hexo.layout import layout_body, protect
-from newsbot.hexo.sanitize import REFERRER_POLICY, CleanHtml, safe_url, sanitise
-from newsbot.items import Image
+from newsbot.hexo.sanitize import REFERRER_POLICY, safe_url, sanitise
+from newsbot.html_clean import CleanHtml
+from newsbot.items import fields_of
 
 
 def render_post(article: Any, images_url: str = "") -> str:
@@ -74,10 +75,8 @@ def _image(value: Any, base_url: str | None) -> dict[str, Any] | None:
         return None
     if isinstance(value, dict):
         image: Any = value
-    elif type(value) is Image:
-        image = vars(value)  # what ItemAdapter would read, without its per-field dispatch
     else:
-        image = ItemAdapter(value) if ItemAdapter.is_item(value) else dict(value)
+        image = fields_of(value) if ItemAdapter.is_item(value) else dict(value)
     url = safe_url(image.get("url") or "", base_url)
     return {"url": url, "width": image.get("width"), "height": image.get("height")} if url else None
 

@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newsbot.html_clean import safe_url
-from newsbot.items import Article, Image
+from newsbot.items import fields_of
 from newsbot.text import content_hash, normalise_optional, normalise_paragraphs, normalise_ws
 from newsbot.times import aware, crawl_now, parse_instant, utc_iso
 from newsbot.urls import canonical_url
@@ -24,18 +24,11 @@ YEARS = range(1900, 2101)
 STATS = "newsbot/clean"
 
 
-def _fields(item: Any) -> Any:
-    """The item's fields to read and set: an Article's or Image's own attribute dict (every
-    field of those plain dataclasses is there, as ItemAdapter would see it, without its
-    per-access dispatch), else an ItemAdapter."""
-    return vars(item) if type(item) in (Article, Image) else ItemAdapter(item)
-
-
 def _image(image: Any, base: str) -> Any | None:
     """One image with its caption and alt text normalised and its URL absolute; None when
     the URL is no http(s) address (``javascript:``, ``data:``, empty): such a picture cannot
     be shown, stored or linked safely from any output."""
-    adapter = _fields(image)
+    adapter = fields_of(image)
     for key in ("caption", "alt"):
         if key in adapter:
             adapter[key] = normalise_optional(adapter.get(key))
@@ -58,7 +51,7 @@ class CleanPipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        adapter = _fields(item)
+        adapter = fields_of(item)
         where = adapter.get("url") or adapter.get("fetched_url") or "<no url>"
         if adapter.get("url"):
             adapter["url"] = canonical_url(normalise_ws(adapter["url"]))
