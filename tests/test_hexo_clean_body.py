@@ -17,7 +17,7 @@ from newsbot.dom import parse_html
 from newsbot.feeds.entry import content_html
 from newsbot.generic import extract_article as generic_article
 from newsbot.hexo import render_post
-from newsbot.hexo.sanitize import CleanHtml
+from newsbot.html_clean import CleanHtml
 from newsbot.items import Article
 from newsbot.sites.guancha.article import extract_article
 from newsbot.sites.page import PageContext

@@ -17,8 +17,8 @@ from lxml import html
 from lxml.html import builder
 
 from newsbot.feeds.names import path_part
-from newsbot.hexo.sanitize import REFERRER_POLICY, CleanHtml, safe_url, sanitise
-from newsbot.html_clean import inner_html
+from newsbot.hexo.sanitize import REFERRER_POLICY, safe_url, sanitise
+from newsbot.html_clean import CleanHtml, inner_html
 from newsbot.times import aware, iso
 
 Record = dict[str, Any]

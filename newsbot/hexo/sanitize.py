@@ -6,7 +6,7 @@ items written before that or by hand. On top of the allowlist, images served by 
 hosts go, and every ``<img>`` gets ``referrerpolicy="no-referrer"`` (the image host refuses
 hot-links that send a referrer).
 
-A body the crawl's cleaner wrote in this process comes as a :class:`CleanHtml` and skips the
+A body the crawl's cleaner wrote in this process comes as a :class:`~newsbot.html_clean.CleanHtml` and skips the
 allowlist (a third of the cost of a post); it still loses analytics images and gets the
 referrer policy. Anything read back from a store, a feed or a file, or written by hand, is
 a plain ``str`` and gets the whole sanitiser.
@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree, html
 
-from newsbot.html_clean import CleanHtml, allowlist, is_pixel, remove_keeping_tail, safe_url
+from newsbot.html_clean import allowlist, is_pixel, remove_keeping_tail, safe_url
 
-__all__ = ["REFERRER_POLICY", "CleanHtml", "safe_url", "sanitise"]
+__all__ = ["REFERRER_POLICY", "safe_url", "sanitise"]
 
 TRACKER_DOMAINS = (
     "hm.baidu.com", "cnzz.com", "51.la", "google-analytics.com", "googletagmanager.com",
@@ -31,7 +31,7 @@ REFERRER_POLICY = "no-referrer"
 
 def sanitise(root: html.HtmlElement, base_url: str | None = None, *, cleaned: bool = False) -> html.HtmlElement:
     """Sanitise the descendants of ``root`` in place and return ``root``; ``cleaned``: they
-    are a parse of a :class:`CleanHtml`, already reduced to the allowlist."""
+    are a parse of a :class:`~newsbot.html_clean.CleanHtml`, already reduced to the allowlist."""
     if cleaned:  # the crawl's cleaner drops pixels but not every analytics host's images
         for img in [img for img in root.iter("img") if _is_tracker(img)]:
             remove_keeping_tail(img)
